@@ -1,0 +1,2 @@
+// owner: backend work (initBackend, wasm conv kernels, doctor facts)
+export {};

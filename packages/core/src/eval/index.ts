@@ -1,0 +1,2 @@
+import type { EvaluatorDefinition } from '../evaluator.js';
+export const builtinEvaluators: EvaluatorDefinition[] = [];

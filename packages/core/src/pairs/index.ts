@@ -1,0 +1,3 @@
+import type { PairSourceDefinition } from './pair-source.js';
+export * from './pair-source.js';
+export const builtinPairSources: PairSourceDefinition[] = [];
