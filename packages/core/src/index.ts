@@ -18,3 +18,4 @@ export * from './optim/index.js';
 export * from './train/index.js';
 export * from './eval/index.js';
 export * from './runs/index.js';
+export * from './experiments/index.js';

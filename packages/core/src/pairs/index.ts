@@ -1,3 +1,13 @@
+import { augmentedPairs } from './augmented.js';
 import type { PairSourceDefinition } from './pair-source.js';
+import { semanticLabelPairs } from './semantic-labels.js';
+import { semanticManifestPairs } from './semantic-manifest.js';
+
 export * from './pair-source.js';
-export const builtinPairSources: PairSourceDefinition[] = [];
+export * from './augmented.js';
+export * from './semantic-labels.js';
+export * from './semantic-manifest.js';
+export * from './manifest-file.js';
+export * from './class-index.js';
+
+export const builtinPairSources: PairSourceDefinition[] = [augmentedPairs, semanticLabelPairs, semanticManifestPairs];

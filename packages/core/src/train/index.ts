@@ -1,1 +1,5 @@
 export * from './batch.js';
+export * from './run-config.js';
+export * from './build-model.js';
+export * from './pair-batches.js';
+export * from './pretrain.js';

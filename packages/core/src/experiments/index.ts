@@ -1,0 +1,8 @@
+import type { ExperimentPreset } from './experiment-preset.js';
+import { quickPreset } from './quick.js';
+
+export * from './experiment-preset.js';
+export * from './quick.js';
+
+/** Presets of `sempair reproduce`, by id. */
+export const experimentPresets: Record<string, ExperimentPreset> = { quick: quickPreset };

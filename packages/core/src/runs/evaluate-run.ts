@@ -1,0 +1,98 @@
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import type { ViewPipeline } from '../augment/augmentation.js';
+import { resolveAugmentation } from '../augment/index.js';
+import { initBackend } from '../backend/index.js';
+import { UserError } from '../errors.js';
+import type { EvalResult } from '../evaluator.js';
+import { resolveOptions, type OptionValues } from '../options.js';
+import type { ProgressListener } from '../progress.js';
+import type { Registry } from '../registry.js';
+import { Rng } from '../rng.js';
+import { buildBackbone } from '../train/build-model.js';
+import type { RunConfig } from '../train/run-config.js';
+import { writeJsonAtomic } from './atomic-write.js';
+import { assignCheckpoint, listCheckpoints, loadCheckpoint } from './checkpoint.js';
+import { readJson, RUN_FILES } from './run-dir.js';
+
+const IMAGENET = { mean: [0.485, 0.456, 0.406] as [number, number, number], std: [0.229, 0.224, 0.225] as [number, number, number] };
+
+/** The normalisation the run's views were given, so evaluation feeds the backbone alike. */
+export function runNormalization(pipelines: ViewPipeline[]): { mean: [number, number, number]; std: [number, number, number] } {
+  for (const step of pipelines[0]?.steps ?? []) if (step.type === 'normalize') return { mean: step.mean, std: step.std };
+  return IMAGENET;
+}
+
+export interface EvaluateRunOptions {
+  runDir: string;
+  evaluator: string;
+  options?: OptionValues;
+  progress?: ProgressListener;
+  /** Evaluate the run's backbone architecture from random initialisation (a baseline). */
+  randomInit?: boolean;
+  /** Backend preference; defaults to the one in the run's config. */
+  backend?: string;
+  /** Write eval/<id>.json (default true; a random-init baseline writes eval/<id>-random.json). */
+  save?: boolean;
+}
+
+/**
+ * Evaluates a run's backbone from its newest checkpoint (frozen unless the evaluator tunes
+ * it) and writes `eval/<evaluator>.json` atomically into the run directory.
+ */
+export async function evaluateRun(registry: Registry, options: EvaluateRunOptions): Promise<EvalResult> {
+  const config = await readJson<RunConfig>(join(options.runDir, RUN_FILES.config), 'run config');
+  return evaluateConfig(registry, config, options);
+}
+
+/** As evaluateRun, for a config in hand (the run directory holds its checkpoints). */
+export async function evaluateConfig(registry: Registry, config: RunConfig, options: EvaluateRunOptions): Promise<EvalResult> {
+  const evaluator = registry.evaluators.get(options.evaluator);
+  const evalOptions = resolveOptions(evaluator.options, options.options, `evaluator ${evaluator.id}`);
+  await initBackend((options.backend ?? config.backend) as Parameters<typeof initBackend>[0]);
+  const rng = new Rng(config.seed).derive('eval', evaluator.id);
+  const preset = registry.augmentations.get(config.augmentation.preset);
+  const pipelines = resolveAugmentation(preset, { size: config.augmentation.size, disable: config.augmentation.disable });
+
+  const { params, backbone } = buildBackbone(config, registry, new Rng(config.seed));
+  let checkpoint: string | null = null;
+  try {
+    if (!options.randomInit) {
+      const dir = join(options.runDir, RUN_FILES.checkpoints);
+      const names = await listCheckpoints(dir);
+      if (names.length === 0) {
+        throw new UserError(`run ${options.runDir} has no checkpoint yet`, 'train it first (sempair pretrain), or pass --random-init for a baseline');
+      }
+      checkpoint = names[names.length - 1]!;
+      const loaded = await loadCheckpoint(join(dir, checkpoint));
+      const variables = new Map(backbone.params.list().map((p) => [p.name, p.variable]));
+      assignCheckpoint(variables, loaded.tensors, checkpoint);
+      tf.dispose(Object.values(loaded.tensors));
+    }
+    const result = await evaluator.evaluate({
+      backbone,
+      options: evalOptions,
+      rng,
+      normalization: runNormalization(pipelines),
+      progress: options.progress,
+      openDataset: (id, datasetOptions) =>
+        registry.datasets.get(id).open(resolveOptions(registry.datasets.get(id).options, datasetOptions, `dataset ${id}`), { rng: rng.derive('dataset', id) }),
+    });
+    const record = {
+      evaluator: evaluator.id,
+      options: evalOptions,
+      checkpoint,
+      randomInit: Boolean(options.randomInit),
+      metrics: result.metrics,
+      details: result.details ?? {},
+      finishedAt: new Date().toISOString(),
+    };
+    if (options.save !== false) {
+      const file = `${evaluator.id}${options.randomInit ? '-random' : ''}.json`;
+      await writeJsonAtomic(join(options.runDir, RUN_FILES.eval, file), record);
+    }
+    return result;
+  } finally {
+    params.dispose();
+  }
+}

@@ -1,0 +1,4 @@
+export * from './atomic-write.js';
+export * from './run-dir.js';
+export * from './checkpoint.js';
+export * from './evaluate-run.js';
