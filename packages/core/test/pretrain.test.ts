@@ -42,7 +42,7 @@ function registryForTests(nanAtStep = -1) {
     build(_options, { params, rng, inputShape }) {
       const dim = inputShape[0] * inputShape[1] * inputShape[2];
       const fc = new Linear(params, 'fc', dim, 16, rng);
-      return { id: 'flat', featureDim: 16, params, apply: (x) => tf.relu(fc.apply(x.reshape([x.shape[0], dim]) as tf.Tensor2D)) as tf.Tensor2D };
+      return { id: 'flat', featureDim: 16, params, apply: (x) => tf.relu(fc.apply(tf.reshape(x, [x.shape[0], dim]) as tf.Tensor2D)) as tf.Tensor2D };
     },
   });
   const align: MethodDefinition = {

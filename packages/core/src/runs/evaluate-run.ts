@@ -48,7 +48,12 @@ export async function evaluateRun(registry: Registry, options: EvaluateRunOption
 /** As evaluateRun, for a config in hand (the run directory holds its checkpoints). */
 export async function evaluateConfig(registry: Registry, config: RunConfig, options: EvaluateRunOptions): Promise<EvalResult> {
   const evaluator = registry.evaluators.get(options.evaluator);
-  const evalOptions = resolveOptions(evaluator.options, options.options, `evaluator ${evaluator.id}`);
+  // Feed downstream images at the size the backbone was trained on, unless told otherwise.
+  const requested = { ...options.options };
+  if ('size' in evaluator.options && (requested.size === undefined || Number(requested.size) === 0)) {
+    requested.size = config.augmentation.size;
+  }
+  const evalOptions = resolveOptions(evaluator.options, requested, `evaluator ${evaluator.id}`);
   await initBackend((options.backend ?? config.backend) as Parameters<typeof initBackend>[0]);
   const rng = new Rng(config.seed).derive('eval', evaluator.id);
   const preset = registry.augmentations.get(config.augmentation.preset);

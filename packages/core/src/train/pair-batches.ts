@@ -47,8 +47,8 @@ export function augmentPairBatch(
 ): Batch {
   const [h, w, c] = shape;
   const views = tf.tidy(() => {
-    const a = tf.tensor4d(raw.a, [raw.size, h, w, c], 'int32').cast('float32').div(255) as tf.Tensor4D;
-    const b = tf.tensor4d(raw.b, [raw.size, h, w, c], 'int32').cast('float32').div(255) as tf.Tensor4D;
+    const a = tf.div(tf.tensor4d(raw.a, [raw.size, h, w, c], 'float32'), 255) as tf.Tensor4D;
+    const b = tf.div(tf.tensor4d(raw.b, [raw.size, h, w, c], 'float32'), 255) as tf.Tensor4D;
     return pipelines.map((pipeline, v) => augment(v % 2 === 0 ? a : b, pipeline, rng.derive('view', v)));
   });
   return {

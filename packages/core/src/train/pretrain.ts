@@ -197,13 +197,20 @@ export async function pretrain(
           return out.loss;
         }, varList);
         disposeBatch(batch);
-        const named = new Map<string, tf.Tensor>();
+        let named = new Map<string, tf.Tensor>();
         for (const [varName, g] of Object.entries(grads)) {
           const name = nameOf.get(varName)!;
           if (frozen?.has(name)) g.dispose();
           else named.set(name, g);
         }
-        const gradNorm = config.training.gradClip > 0 ? clipByGlobalNorm(named, config.training.gradClip) : undefined;
+        let gradNorm: number | undefined;
+        if (config.training.gradClip > 0) {
+          const clipped = clipByGlobalNorm([...named.values()], config.training.gradClip);
+          tf.dispose([...named.values()]);
+          named = new Map([...named.keys()].map((name, i) => [name, clipped.grads[i]!]));
+          gradNorm = (await clipped.norm.data())[0]!;
+          clipped.norm.dispose();
+        }
         const lossValue = (await value.data())[0]!;
         value.dispose();
         if (!Number.isFinite(lossValue)) {
