@@ -55,7 +55,8 @@ function registryForTests(nanAtStep = -1) {
       const head = new Linear(params, 'proj', backbone.featureDim, 8, rng);
       return {
         loss(batch, state) {
-          const [z1, z2] = batch.views.map((v) => tf.l2Normalize(head.apply(backbone.apply(v, true)), 1));
+          const unit = (z: tf.Tensor2D) => tf.div(z, tf.add(tf.norm(z, 2, 1, true), 1e-8));
+          const [z1, z2] = batch.views.map((v) => unit(head.apply(backbone.apply(v, true))));
           const loss = tf.mean(tf.sum(tf.square(tf.sub(z1!, z2!)), 1)) as tf.Scalar;
           const out = state.step === nanAtStep ? (tf.mul(loss, NaN) as tf.Scalar) : loss;
           return { loss: out, metrics: { z_norm: tf.mean(tf.norm(z1!, 2, 1)) as tf.Scalar } };

@@ -46,7 +46,6 @@ export const DEFAULT_RUN: RunConfigInput = {
   dataset: 'synthetic',
   pairs: 'semantic-labels',
   backbone: 'resnet18',
-  backboneOptions: { width: 16, cifarStem: true },
   augmentation: { preset: '', size: 32, disable: [] },
   epochs: 10,
   batchSize: 128,
@@ -55,6 +54,9 @@ export const DEFAULT_RUN: RunConfigInput = {
   checkpointEvery: 1,
   logEvery: 10,
 };
+
+/** Options of the default backbone for laptop runs (width 16: ResNet-18 at a quarter width). */
+export const DEFAULT_BACKBONE_OPTIONS = { width: 16, cifarStem: true };
 
 const TOP_KEYS = new Set<string>([
   'method', 'methodOptions', 'dataset', 'datasetOptions', 'pairs', 'pairOptions', 'backbone',
@@ -96,6 +98,10 @@ export function resolveRunConfig(layers: RunConfigInput[], registry: Registry): 
       }
     }
     raw = merge(raw, (layer ?? {}) as Record<string, unknown>);
+  }
+  // The laptop-sized backbone applies only when the user kept the default backbone.
+  if (raw.backbone === undefined || raw.backbone === DEFAULT_RUN.backbone) {
+    raw = merge(raw, { backboneOptions: DEFAULT_BACKBONE_OPTIONS });
   }
   raw = merge(raw, DEFAULT_RUN as Record<string, unknown>);
 
