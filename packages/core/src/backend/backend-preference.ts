@@ -1,0 +1,22 @@
+// Which backend the user asked for (`--backend`, config `backend:`).
+import { UserError } from '../errors.js';
+
+export const BACKEND_PREFERENCES = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
+export type BackendPreference = (typeof BACKEND_PREFERENCES)[number];
+
+/** A concrete backend that `auto` may pick, fastest first. */
+export type BackendCandidateName = Exclude<BackendPreference, 'auto'>;
+export const AUTO_ORDER: readonly BackendCandidateName[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
+
+export function isBackendPreference(value: unknown): value is BackendPreference {
+  return typeof value === 'string' && (BACKEND_PREFERENCES as readonly string[]).includes(value);
+}
+
+/** Validates a user-supplied backend name. */
+export function parseBackendPreference(value: unknown): BackendPreference {
+  if (isBackendPreference(value)) return value;
+  throw new UserError(
+    `unknown backend ${JSON.stringify(value)}`,
+    `use one of ${BACKEND_PREFERENCES.join(', ')} (e.g. --backend auto)`,
+  );
+}
