@@ -1,0 +1,53 @@
+#!/usr/bin/env node
+// Benchmarks of the built @sempair/core: `pnpm bench <name> [flags] [--json] [--backend auto|wasm|cpu]`.
+// Add one by writing scripts/bench/<name>.mjs and registering it in BENCHMARKS.
+import { BenchError, parseArgs } from './bench/args.mjs';
+import { selectBackend } from './bench/backend.mjs';
+import { loadCore } from './bench/core.mjs';
+import { description as trainStepDescription, trainStep } from './bench/train-step.mjs';
+
+/** name → { description, run(core, flags) → { config, msPerStep, imagesPerSec, … } } */
+const BENCHMARKS = {
+  'train-step': { description: trainStepDescription, run: trainStep },
+};
+
+function usage() {
+  const lines = Object.entries(BENCHMARKS).map(([name, b]) => `  ${name.padEnd(12)} ${b.description}`);
+  return `usage: pnpm bench <name> [--width N] [--batch N] [--size N] [--steps N] [--warmup N] [--backend auto|wasm|cpu] [--json]\n${lines.join('\n')}`;
+}
+
+async function main() {
+  const { name, flags } = parseArgs(process.argv.slice(2));
+  if (!name || flags.help) {
+    console.log(usage());
+    return;
+  }
+  const bench = BENCHMARKS[name];
+  if (!bench) throw new BenchError(`unknown benchmark '${name}' — use one of: ${Object.keys(BENCHMARKS).join(', ')}`);
+
+  const { core, warning } = await loadCore();
+  const { backend, note: backendNote } = await selectBackend(core, typeof flags.backend === 'string' ? flags.backend : 'auto');
+  const result = await bench.run(core, flags);
+  const note = [backendNote, warning].filter(Boolean).join('; ') || undefined;
+  const report = { benchmark: name, backend, ...(note ? { note } : {}), ...result };
+
+  if (flags.json) {
+    console.log(JSON.stringify(report));
+    return;
+  }
+  const c = result.config;
+  const shape = Object.entries(c).map(([k, v]) => `${k} ${v}`).join(', ');
+  console.log(
+    `${name} on ${backend}: ${result.imagesPerSec.toFixed(1)} images/s, ${result.msPerStep.toFixed(1)} ms/step (${shape})` +
+      (result.leakedTensors ? ` — WARNING: ${result.leakedTensors} tensors leaked over the timed steps` : ''),
+  );
+  if (note) console.log(`note: ${note}`);
+}
+
+main().catch((error) => {
+  if (error instanceof BenchError) {
+    console.error(`bench: ${error.message}`);
+    process.exit(1);
+  }
+  throw error;
+});
