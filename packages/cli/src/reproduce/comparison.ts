@@ -1,0 +1,69 @@
+import type { EvalResult } from '@sempair/core';
+import { renderTable, showMetric, type Cell } from '../tables.js';
+
+export interface RunOutcome {
+  id: string;
+  label: string;
+  runDir: string;
+  status: string;
+  steps?: number;
+  finalLoss?: number;
+  /** Results by evaluation id. */
+  evaluations: Record<string, EvalResult>;
+}
+
+export interface Comparison {
+  a: string;
+  b: string;
+  /** a − b, by evaluation id and metric. */
+  differences: Record<string, Record<string, number>>;
+}
+
+const PREFERRED = ['top1', 'top5'];
+
+/** Metrics shown per evaluation: top-1 and top-5 when the evaluator reports them, else all. */
+export function shownMetrics(outcomes: RunOutcome[], evaluation: string): string[] {
+  const names = [...new Set(outcomes.flatMap((o) => Object.keys(o.evaluations[evaluation]?.metrics ?? {})))];
+  const preferred = PREFERRED.filter((m) => names.includes(m));
+  return preferred.length ? preferred : names;
+}
+
+function header(evaluation: string, metric: string): string {
+  return `${evaluation} ${metric.replace(/^top(\d)$/, 'top-$1')}`;
+}
+
+export function compare(outcomes: RunOutcome[], evaluations: string[], pair: { a: string; b: string } | undefined): Comparison | undefined {
+  if (!pair) return undefined;
+  const a = outcomes.find((o) => o.label === pair.a);
+  const b = outcomes.find((o) => o.label === pair.b);
+  if (!a || !b) return undefined;
+  const differences: Comparison['differences'] = {};
+  for (const e of evaluations) {
+    for (const m of shownMetrics(outcomes, e)) {
+      const va = a.evaluations[e]?.metrics[m];
+      const vb = b.evaluations[e]?.metrics[m];
+      if (va !== undefined && vb !== undefined) (differences[e] ??= {})[m] = va - vb;
+    }
+  }
+  return { a: pair.a, b: pair.b, differences };
+}
+
+/** Signed difference, in the unit of the rows above it (percentage points for accuracies). */
+function showDifference(metric: string, value: number | undefined): string {
+  if (value === undefined) return '–';
+  const shown = showMetric(metric, Math.abs(value));
+  return `${value >= 0 ? '+' : '−'}${shown}`;
+}
+
+/** Rows: one per run (SP, AP), then the difference row; columns: top-1/top-5 per evaluation. */
+export function comparisonTable(outcomes: RunOutcome[], evaluations: string[], comparison: Comparison | undefined): string {
+  const columns = evaluations.flatMap((e) => shownMetrics(outcomes, e).map((m) => [e, m] as const));
+  const rows: Cell[][] = outcomes.map((o) => [
+    o.label,
+    ...columns.map(([e, m]) => (o.evaluations[e] ? showMetric(m, o.evaluations[e]!.metrics[m]) : o.status)),
+  ]);
+  if (comparison) {
+    rows.push([`${comparison.a} − ${comparison.b}`, ...columns.map(([e, m]) => showDifference(m, comparison.differences[e]?.[m]))]);
+  }
+  return renderTable(['pairs', ...columns.map(([e, m]) => header(e, m))], rows);
+}

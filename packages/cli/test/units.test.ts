@@ -1,0 +1,95 @@
+// The CLI's pure pieces: progress throttling and formatting, the comparison table of
+// `reproduce`, error lines, and config file discovery.
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import test from 'ava';
+import * as tf from '@tensorflow/tfjs-core';
+import { initBackend, UserError, type ProgressEvent } from '@sempair/core';
+// @ts-expect-error plain-JS example plugin, no type declarations
+import { alignUniformLoss } from '../../../examples/plugin-example/index.js';
+import { loadConfigFile } from '../src/config/load-config.js';
+import { describeError } from '../src/errors.js';
+import { kebab } from '../src/eval/schema-flags.js';
+import { formatDuration, formatProgress } from '../src/progress/format.js';
+import { throttleProgress } from '../src/progress/throttle.js';
+import { compare, comparisonTable, type RunOutcome } from '../src/reproduce/comparison.js';
+
+const event = (step: number, epoch: number, steps = 10): ProgressEvent => ({ phase: 'pretrain', step, steps, epoch, epochs: 2, loss: 1 / step });
+
+test('throttle passes the first event, the last of each epoch and the final one', (t) => {
+  const seen: number[] = [];
+  const listener = throttleProgress((e) => seen.push(e.step), 60_000);
+  for (let step = 1; step <= 5; step++) listener(event(step, 1));
+  for (let step = 6; step <= 10; step++) listener(event(step, 2));
+  listener.flush();
+  t.deepEqual(seen, [1, 5, 6, 10]);
+});
+
+test('progress line and durations', (t) => {
+  t.is(formatDuration(42), '42s');
+  t.is(formatDuration(185), '3m05s');
+  t.is(formatDuration(3725), '1h02m');
+  t.is(
+    formatProgress({ phase: 'pretrain', epoch: 3, epochs: 10, step: 120, steps: 400, loss: 4.12345, imagesPerSecond: 850.4, etaSeconds: 65 }),
+    'epoch 3/10 · step 120/400 · loss 4.1235 · 850 img/s · ETA 1m05s',
+  );
+});
+
+test('comparison: rows per run, the SP − AP row in percentage points', (t) => {
+  const outcomes: RunOutcome[] = [
+    { id: 'sp', label: 'SP', runDir: '/r/sp', status: 'completed', evaluations: { linear: { metrics: { top1: 61.25, top5: 95.5, loss: 1.1 } } } },
+    { id: 'ap', label: 'AP', runDir: '/r/ap', status: 'completed', evaluations: { linear: { metrics: { top1: 58, top5: 96, loss: 1.3 } } } },
+  ];
+  const comparison = compare(outcomes, ['linear'], { a: 'SP', b: 'AP' })!;
+  t.deepEqual(comparison.differences, { linear: { top1: 3.25, top5: -0.5 } });
+  const table = comparisonTable(outcomes, ['linear'], comparison);
+  t.regex(table, /linear top-1.*linear top-5/);
+  t.regex(table, /SP\s+│\s+61\.25\s+│\s+95\.50/);
+  t.regex(table, /SP − AP\s+│\s+\+3\.25\s+│\s+−0\.50/);
+  t.notRegex(table, /loss/, 'top-1 and top-5 only, when the evaluator reports them');
+});
+
+test('error lines: UserError keeps its fix, anything unexpected points to --debug', (t) => {
+  t.deepEqual(describeError(new UserError('unknown method x', 'use one of: simclr'), 'pretrain'), {
+    line: 'unknown method x — use one of: simclr',
+    exitCode: 1,
+  });
+  const bug = describeError(new TypeError('cannot read properties of undefined\n  more'), 'pretrain');
+  t.is(bug.line, 'cannot read properties of undefined more — unexpected error; re-run with --debug to see the stack trace');
+  t.is(describeError(new Error('Parsing --lr \n\tExpected a number but received: x\nSee more help with --help'), 'pretrain').line, "--lr: expected a number but received: x — see 'sempair pretrain --help'");
+});
+
+test('config discovery stops at the project root and reads the CLI keys', async (t) => {
+  const root = await mkdtemp(join(tmpdir(), 'sempair-config-'));
+  await writeFile(join(root, 'package.json'), JSON.stringify({ name: 'p', sempair: { epochs: 2, runsDir: 'out', eval: 'linear,knn', evaluators: { knn: { k: 5 } } } }));
+  await mkdir(join(root, 'sub', 'deeper'), { recursive: true });
+  const found = await loadConfigFile(undefined, join(root, 'sub', 'deeper'));
+  t.is(found.path, join(root, 'package.json'));
+  t.deepEqual(found.run, { epochs: 2 });
+  t.is(found.runsDir, 'out');
+  t.deepEqual(found.eval, ['linear', 'knn']);
+  t.deepEqual(found.evaluators, { knn: { k: 5 } });
+  const none = await loadConfigFile(undefined, await mkdtemp(join(tmpdir(), 'sempair-none-')));
+  t.deepEqual(none, { path: undefined, run: {}, evaluators: {} });
+});
+
+test('schema option names become kebab-case flags', (t) => {
+  t.is(kebab('batchSize'), 'batch-size');
+  t.is(kebab('k'), 'k');
+  t.is(kebab('projHiddenDim'), 'proj-hidden-dim');
+});
+
+test('example plugin: alignment + uniformity against a hand computation', async (t) => {
+  await initBackend('cpu');
+  // Rows 0/2 and 1/3 are positives and identical; the two groups are orthogonal.
+  const z = tf.tensor2d([[2, 0], [0, 3], [1, 0], [0, 1]]);
+  const ids = tf.tensor1d([0, 1, 0, 1], 'int32');
+  const { loss, align, uniformity } = alignUniformLoss(tf, z, ids, { t: 2, weight: 0.5 });
+  // Off-diagonal squared distances: 4 pairs at 0 (positives), 8 at ||e1 − e2||² = 2.
+  const expectedUniformity = Math.log((4 + 8 * Math.exp(-4)) / 12);
+  t.true(Math.abs((await align.data())[0]!) < 1e-6);
+  t.true(Math.abs((await uniformity.data())[0]! - expectedUniformity) < 1e-5);
+  t.true(Math.abs((await loss.data())[0]! - 0.5 * expectedUniformity) < 1e-5);
+  tf.dispose([z, ids, loss, align, uniformity]);
+});
