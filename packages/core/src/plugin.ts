@@ -13,9 +13,14 @@ export interface Plugin {
   register(registry: Registry): void;
 }
 
-/** Options oclif passes to a `sempair:register` hook. */
+/**
+ * Options the CLI passes to a `sempair:register` hook: the registry to add to, and the host's
+ * own `@sempair/core` and `@tensorflow/tfjs-core`, so a plugin can work with no imports at all.
+ */
 export interface RegisterHookOptions {
   registry: Registry;
+  core?: typeof import('./index.js');
+  tf?: typeof import('@tensorflow/tfjs-core');
 }
 
 /**

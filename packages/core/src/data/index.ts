@@ -1,4 +1,14 @@
 import type { DatasetDefinition } from './dataset.js';
+import { fashionMnistDataset, idxDataset } from './idx-dataset.js';
+import { syntheticDataset, syntheticShiftedDataset } from './synthetic-dataset.js';
 export * from './dataset.js';
+export * from './array-dataset.js';
+export * from './subset.js';
+export * from './load-images.js';
+export * from './resize.js';
+export * from './idx.js';
+export * from './idx-dataset.js';
+export * from './synthetic-dataset.js';
+export { shapeClasses, type ShapeClass } from './synthetic/shapes.js';
 // owner: data work — add readers and list them here
-export const builtinDatasets: DatasetDefinition[] = [];
+export const builtinDatasets: DatasetDefinition[] = [syntheticDataset, syntheticShiftedDataset, fashionMnistDataset, idxDataset];
