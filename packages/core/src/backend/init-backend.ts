@@ -151,6 +151,9 @@ export function initBackend(preference: BackendPreference = 'auto', options: Ini
   const run = queue.then(async () => {
     const wanted = parseBackendPreference(preference);
     validateOptions(options);
+    // tfjs's console advice (e.g. the cpu backend's "install tfjs-node" banner) would break the
+    // one-line output contract; `sempair doctor` says the same thing in its place.
+    tf.env().set('PROD', true);
     const hit = cached(wanted);
     if (hit !== undefined) return hit;
     current = await choose(wanted, options);
