@@ -1,8 +1,8 @@
 // The plugin door, end to end through the built CLI: an out-of-tree plugin linked with
 // `sempair plugins link` registers a method through the `sempair:register` hook, shows in
-// `sempair methods` and trains; plugins that import @sempair/core get the host's copy; a plugin
+// `sempair methods` and trains (in `reproduce`'s child processes too); plugins that import @sempair/core get the host's copy; a plugin
 // whose hook throws ends commands with one line naming it.
-import { cp, readFile } from 'node:fs/promises';
+import { cp, readFile, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import test from 'ava';
@@ -61,6 +61,31 @@ test.serial('sempair pretrain trains the linked method', async (t) => {
   const config = JSON.parse(await readFile(join(final.runDir, 'config.json'), 'utf8')) as { method: string; methodOptions: Record<string, unknown> };
   t.is(config.method, 'example-align');
   t.deepEqual(config.methodOptions, { projDim: 16, uniformityWeight: 0.5, t: 2 });
+});
+
+test.serial('sempair reproduce --jobs 2 trains the linked method in child processes', async (t) => {
+  const shared = {
+    method: 'example-align', methodOptions: { projDim: 16 }, dataset: 'synthetic', datasetOptions: { perClass: 4, size: 16 },
+    backboneOptions: { width: 4 }, augmentation: { size: 16 }, epochs: 1, batchSize: 16,
+  };
+  const preset = join(box.dir, 'align-preset.json');
+  await writeFile(preset, JSON.stringify({
+    id: 'align',
+    runs: [
+      { id: 'sp', label: 'SP', config: { ...shared, pairs: 'semantic-labels' } },
+      { id: 'ap', label: 'AP', config: { ...shared, pairs: 'augmented' } },
+    ],
+    evaluations: [],
+  }));
+  const runs = join(box.dir, 'runs-reproduce');
+  const result = await sempair(['reproduce', '--preset-file', preset, '--runs-dir', runs, '--jobs', '2', '--json'], { env: box.env, cwd: box.dir, timeoutMs: 180_000 });
+  t.is(result.code, 0, result.stderr);
+  const lines = jsonLines(result.stdout);
+  t.is(lines.filter((l) => l.type === 'process').length, 2, 'each run in its own process');
+  const final = lines.at(-1) as { type: string; runs: Array<{ status: string; runDir: string }> };
+  t.deepEqual(final.runs.map((r) => r.status), ['completed', 'completed']);
+  const config = JSON.parse(await readFile(join(final.runs[0]!.runDir, 'config.json'), 'utf8')) as { method: string };
+  t.is(config.method, 'example-align');
 });
 
 test.serial('a plugin importing @sempair/core by name gets the host copy', async (t) => {

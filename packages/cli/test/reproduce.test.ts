@@ -1,11 +1,14 @@
 // `sempair reproduce`: presets are listed; a re-run skips finished runs and evaluations (here
 // made by hand, so the test trains nothing), prints the SP vs AP table and writes results.json;
-// a directory holding a different config is refused, not overwritten.
+// a directory holding a different config is refused, not overwritten. On a tiny preset:
+// --jobs 2 trains both runs at once in child processes with the results of --jobs 1; a killed
+// child fails its run only; Ctrl-C reaches the children, which save checkpoints.
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import test from 'ava';
-import { jsonLines, sandbox, sempair } from './helpers/cli.js';
+import { BIN, jsonLines, sandbox, sempair, type CliResult } from './helpers/cli.js';
 
 const box = await sandbox();
 
@@ -91,4 +94,177 @@ test('an interrupted run is resumed; a changed evaluation option is evaluated ag
   const [changed] = await plan(runs);
   t.is(changed!.action, 'skip (finished)');
   t.is(changed!.evaluations[0]!.action, 'run', 'the preset asks for another downstream dataset than the one evaluated');
+});
+
+// ---- --jobs: runs in child processes, on a preset small enough to train in seconds ----
+
+interface Outcome {
+  id: string;
+  label: string;
+  runDir: string;
+  status: string;
+  steps?: number;
+  finalLoss?: number;
+  evaluations: Record<string, { metrics: Record<string, number> }>;
+  error?: string;
+}
+
+interface Results {
+  complete: boolean;
+  jobs: { jobs: number; requested: number | null; reason: string };
+  runs: Outcome[];
+  comparison: unknown;
+  finishedAt?: string;
+}
+
+/** SP and AP of SimCLR on 80 tiny images, knn on 40: a few seconds per run. */
+async function tinyPreset(name: string, epochs: { sp: number; ap: number }): Promise<string> {
+  const shared = {
+    method: 'simclr',
+    methodOptions: { projHiddenDim: 32, projOutputDim: 16 },
+    dataset: 'synthetic',
+    datasetOptions: { perClass: 8, size: 16 },
+    backbone: 'resnet18',
+    backboneOptions: { width: 4, cifarStem: true },
+    augmentation: { size: 16 },
+    batchSize: 16,
+    seed: 0,
+  };
+  const preset = {
+    id: name,
+    description: `tiny SP vs AP (${name})`,
+    runs: [
+      { id: 'sp', label: 'SP', config: { ...shared, pairs: 'semantic-labels', epochs: epochs.sp } },
+      { id: 'ap', label: 'AP', config: { ...shared, pairs: 'augmented', epochs: epochs.ap } },
+    ],
+    evaluations: [{ id: 'knn', options: { k: 3, datasetOptions: 'perClass=4,size=16' } }],
+    compare: { a: 'SP', b: 'AP' },
+  };
+  const file = join(box.dir, `${name}.json`);
+  await writeFile(file, JSON.stringify(preset));
+  return file;
+}
+
+async function results(runs: string, preset: string): Promise<Results> {
+  return JSON.parse(await readFile(join(runs, `reproduce-${preset}`, 'results.json'), 'utf8')) as Results;
+}
+
+/**
+ * Runs `sempair reproduce … --json` and calls `onLine` with each JSON line as it comes, with the
+ * process (to interrupt it).
+ */
+function reproduceLive(args: string[], onLine: (line: Record<string, unknown>, parent: ReturnType<typeof spawn>) => void): Promise<CliResult & { lines: Array<Record<string, unknown>> }> {
+  const parent = spawn(process.execPath, [BIN, 'reproduce', ...args, '--json'], {
+    cwd: box.dir,
+    env: { ...process.env, ...box.env, NODE_ENV: undefined, CI: 'true' },
+  });
+  let stdout = '';
+  let stderr = '';
+  let pending = '';
+  const lines: Array<Record<string, unknown>> = [];
+  parent.stderr.on('data', (d) => (stderr += d));
+  parent.stdout.on('data', (d) => {
+    stdout += d;
+    pending += d;
+    const complete = pending.split('\n');
+    pending = complete.pop()!;
+    for (const text of complete.filter((l) => l.trim())) {
+      const line = JSON.parse(text) as Record<string, unknown>;
+      lines.push(line);
+      onLine(line, parent);
+    }
+  });
+  return new Promise((done) => parent.on('close', (code) => done({ code: code ?? 1, stdout, stderr, lines })));
+}
+
+test.serial('--jobs 2 trains both runs at once in child processes, with the results of --jobs 1', async (t) => {
+  const preset = await tinyPreset('tiny', { sp: 2, ap: 2 });
+  const parallelRuns = join(box.dir, 'runs-jobs2');
+  const parallel = await sempair(['reproduce', '--preset-file', preset, '--runs-dir', parallelRuns, '--jobs', '2', '--json'], { cwd: box.dir, env: box.env });
+  t.is(parallel.code, 0, parallel.stderr);
+  const lines = jsonLines(parallel.stdout);
+  t.like(lines[0], { type: 'jobs', jobs: 2, requested: 2 });
+  const processes = lines.filter((l) => l.type === 'process');
+  t.deepEqual(processes.map((l) => l.run).sort(), ['ap', 'sp']);
+  t.not(processes[0]!.pid, processes[1]!.pid);
+  t.false(processes.some((l) => l.pid === undefined));
+  // Both trained at the same time: each run's training began before the other's ended.
+  const at = (task: string) => lines.flatMap((l, i) => (l.type === 'progress' && l.task === task ? [i] : []));
+  const sp = at('pretrain:sp');
+  const ap = at('pretrain:ap');
+  t.true(sp.length > 0 && ap.length > 0);
+  t.true(sp[0]! < ap.at(-1)! && ap[0]! < sp.at(-1)!, 'the two runs overlap');
+  t.true(lines.some((l) => l.type === 'progress' && l.task === 'eval:sp:knn'));
+
+  const saved = await results(parallelRuns, 'tiny');
+  t.true(saved.complete);
+  t.is(saved.jobs.jobs, 2);
+  t.deepEqual(saved.runs.map((r) => [r.label, r.status, r.steps]), [['SP', 'completed', 10], ['AP', 'completed', 10]]);
+  t.true(saved.runs.every((r) => typeof r.evaluations.knn?.metrics.top1 === 'number' && r.error === undefined));
+  t.deepEqual((await readdir(join(parallelRuns, 'reproduce-tiny'))).sort(), ['ap', 'results.json', 'sp'], 'no task files left behind');
+
+  const serialRuns = join(box.dir, 'runs-jobs1');
+  const serial = await sempair(['reproduce', '--preset-file', preset, '--runs-dir', serialRuns, '--jobs', '1', '--json'], { cwd: box.dir, env: box.env });
+  t.is(serial.code, 0, serial.stderr);
+  t.false(jsonLines(serial.stdout).some((l) => l.type === 'process'), '--jobs 1 trains in this process');
+  const inProcess = await results(serialRuns, 'tiny');
+  t.is(inProcess.jobs.jobs, 1);
+  // Same structure and, runs being seeded, the same numbers.
+  const comparable = (r: Results, runs: string) =>
+    JSON.parse(JSON.stringify({ ...r, finishedAt: undefined, jobs: undefined }).replaceAll(runs, '<runs>')) as unknown;
+  t.deepEqual(comparable(saved, parallelRuns), comparable(inProcess, serialRuns));
+});
+
+test.serial('a killed child fails its run only: the other run is trained, evaluated and reported', async (t) => {
+  const preset = await tinyPreset('crash', { sp: 40, ap: 2 });
+  const runs = join(box.dir, 'runs-crash');
+  let killed = false;
+  const pids = new Map<string, number>();
+  const result = await reproduceLive(['--preset-file', preset, '--runs-dir', runs, '--jobs', '2'], (line) => {
+    if (line.type === 'process') pids.set(line.run as string, line.pid as number);
+    if (!killed && line.type === 'progress' && line.task === 'pretrain:sp') {
+      killed = true;
+      process.kill(pids.get('sp')!, 'SIGKILL');
+    }
+  });
+  t.true(killed);
+  t.is(result.code, 1, result.stderr);
+  t.regex(result.stderr, /Not finished: SP \(failed: its process was killed \(SIGKILL\)\)\. Run the same command again to continue\.\n$/);
+  t.true(result.lines.some((l) => l.type === 'error' && l.task === 'pretrain:sp'));
+  const saved = await results(runs, 'crash');
+  t.false(saved.complete);
+  const [sp, ap] = saved.runs;
+  t.like(sp, { label: 'SP', status: 'failed', error: 'its process was killed (SIGKILL)', evaluations: {} });
+  t.like(ap, { label: 'AP', status: 'completed', steps: 10 });
+  t.is(typeof ap!.evaluations.knn?.metrics.top1, 'number');
+  t.is(ap!.error, undefined);
+});
+
+test.serial('Ctrl-C reaches every child: each saves a checkpoint, and the next invocation resumes them', async (t) => {
+  const preset = await tinyPreset('interrupt', { sp: 40, ap: 40 });
+  const runs = join(box.dir, 'runs-interrupt');
+  const training = new Set<string>();
+  let interrupted = false;
+  const result = await reproduceLive(['--preset-file', preset, '--runs-dir', runs, '--jobs', '2'], (line, parent) => {
+    if (line.type === 'progress' && typeof line.task === 'string' && line.task.startsWith('pretrain:')) training.add(line.task);
+    if (!interrupted && training.size === 2) {
+      interrupted = true;
+      parent.kill('SIGINT'); // the parent only, as the children have their own process group
+    }
+  });
+  t.true(interrupted);
+  t.is(result.code, 130, result.stderr);
+  t.regex(result.stderr, /Not finished: SP \(aborted\), AP \(aborted\)\. Run the same command again to continue\./);
+  const saved = await results(runs, 'interrupt');
+  for (const run of saved.runs) {
+    t.is(run.status, 'aborted');
+    t.true(run.steps! >= 1);
+    const status = JSON.parse(await readFile(join(run.runDir, 'status.json'), 'utf8')) as { state: string; checkpoint: string | null };
+    t.is(status.state, 'aborted');
+    t.true(existsSync(join(run.runDir, 'checkpoints', status.checkpoint!)));
+  }
+  const again = await sempair(['reproduce', '--preset-file', preset, '--runs-dir', runs, '--dry-run', '--json'], { cwd: box.dir, env: box.env });
+  t.is(again.code, 0, again.stderr);
+  const planned = (jsonLines(again.stdout)[0] as { runs: PlanRun[] }).runs;
+  t.deepEqual(planned.map((r) => r.action), saved.runs.map((r) => `resume from step ${r.steps}`));
 });

@@ -1,5 +1,5 @@
 // The CLI's pure pieces: progress throttling and formatting, the comparison table of
-// `reproduce`, error lines, and config file discovery.
+// `reproduce`, its --jobs default and run sessions, error lines, and config file discovery.
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +14,9 @@ import { kebab } from '../src/eval/schema-flags.js';
 import { formatDuration, formatProgress } from '../src/progress/format.js';
 import { throttleProgress } from '../src/progress/throttle.js';
 import { compare, comparisonTable, type RunOutcome } from '../src/reproduce/comparison.js';
+import { chooseJobs } from '../src/reproduce/jobs.js';
+import { RunSession, type Executor } from '../src/reproduce/run-session.js';
+import type { RunEvent, RunWork } from '../src/reproduce/run-work.js';
 
 const event = (step: number, epoch: number, steps = 10): ProgressEvent => ({ phase: 'pretrain', step, steps, epoch, epochs: 2, loss: 1 / step });
 
@@ -92,4 +95,79 @@ test('example plugin: alignment + uniformity against a hand computation', async 
   t.true(Math.abs((await uniformity.data())[0]! - expectedUniformity) < 1e-5);
   t.true(Math.abs((await loss.data())[0]! - 0.5 * expectedUniformity) < 1e-5);
   tf.dispose([z, ids, loss, align, uniformity]);
+});
+
+test('--jobs default: one per core on single-threaded backends, 1 on native ones; --jobs capped by the runs', async (t) => {
+  const wasm = async () => ({ name: 'wasm', threads: 1 });
+  const native = async () => ({ name: 'tensorflow', threads: 8 });
+  const never = async (): Promise<never> => {
+    throw new Error('the backend is not needed');
+  };
+  t.like(await chooseJobs({ requested: undefined, runs: 2, backend: 'auto', cores: 2, probe: wasm }), { jobs: 2, requested: null, backend: { name: 'wasm', threads: 1 } });
+  t.like(await chooseJobs({ requested: undefined, runs: 3, backend: 'auto', cores: 2, probe: wasm }), { jobs: 2 });
+  t.like(await chooseJobs({ requested: undefined, runs: 2, backend: 'auto', cores: 16, probe: wasm }), { jobs: 2 });
+  t.like(await chooseJobs({ requested: undefined, runs: 2, backend: 'cpu', cores: 1, probe: async () => ({ name: 'cpu', threads: 1 }) }), { jobs: 1 });
+  t.like(await chooseJobs({ requested: undefined, runs: 2, backend: 'auto', cores: 16, probe: native }), { jobs: 1, backend: { name: 'tensorflow', threads: 8 } });
+  t.like(await chooseJobs({ requested: undefined, runs: 1, backend: 'auto', cores: 16, probe: never }), { jobs: 1, backend: null });
+  t.like(await chooseJobs({ requested: 4, runs: 2, backend: 'auto', cores: 1, probe: never }), { jobs: 2, requested: 4 });
+  t.like(await chooseJobs({ requested: 1, runs: 2, backend: 'auto', cores: 8, probe: never }), { jobs: 1, requested: 1, reason: '--jobs 1' });
+});
+
+const work: RunWork = {
+  id: 'sp',
+  label: 'SP',
+  runDir: '/nowhere/sp',
+  config: {} as RunWork['config'],
+  pretrain: true,
+  resume: false,
+  evaluations: [{ evaluator: 'knn', options: {}, requested: {} }],
+};
+const newOutcome = (): RunOutcome => ({ id: 'sp', label: 'SP', runDir: '/nowhere/sp', status: 'new', evaluations: {} });
+const pretrained: RunEvent = {
+  type: 'pretrain',
+  task: 'pretrain',
+  // NaN arrives as null from a child.
+  result: { runDir: '/nowhere/sp', steps: 10, epochs: 2, finalLoss: null as unknown as number, status: 'completed', backend: 'wasm' },
+};
+const quietControl = { setTitle: () => {}, say: () => {} };
+
+test('run session: events reach their task and the outcome; a crash fails the task that waits', async (t) => {
+  const seen: number[] = [];
+  const complete: Executor = async (_work, emit) => {
+    emit({ type: 'progress', task: 'pretrain', phase: 'pretrain', step: 5, steps: 10 });
+    emit(pretrained);
+    emit({ type: 'progress', task: 'eval:knn', phase: 'features', step: 1, steps: 1 });
+    emit({ type: 'evaluation', task: 'eval:knn', evaluator: 'knn', result: { metrics: { top1: 50 } } });
+  };
+  const outcome = newOutcome();
+  const session = new RunSession(work, outcome, complete, new AbortController().signal);
+  t.false(session.isStarted);
+  const end = await session.follow('pretrain', (e) => seen.push(e.step), quietControl);
+  t.is(end.type, 'pretrain');
+  t.like(outcome, { status: 'completed', steps: 10 });
+  t.true(Number.isNaN(outcome.finalLoss));
+  await session.follow('eval:knn', (e) => seen.push(e.step), quietControl);
+  t.deepEqual(seen, [5, 1]);
+  t.deepEqual(outcome.evaluations.knn, { metrics: { top1: 50 } });
+  await session.done();
+  t.is(outcome.error, undefined);
+
+  const crashing: Executor = async (_work, emit) => {
+    emit({ type: 'progress', task: 'pretrain', phase: 'pretrain', step: 1, steps: 10 });
+    throw new Error('its process was killed (SIGKILL)');
+  };
+  const crashed = newOutcome();
+  const failing = new RunSession(work, crashed, crashing, new AbortController().signal);
+  await t.throwsAsync(failing.follow('pretrain', () => {}, quietControl), { message: 'its process was killed (SIGKILL)' });
+  t.like(crashed, { status: 'failed', error: 'its process was killed (SIGKILL)' });
+
+  const evalFails: Executor = async (_work, emit) => {
+    emit(pretrained);
+    emit({ type: 'error', task: 'eval:knn', message: 'no such dataset — pick another' });
+  };
+  const half = newOutcome();
+  const partial = new RunSession(work, half, evalFails, new AbortController().signal);
+  await partial.follow('pretrain', () => {}, quietControl);
+  await t.throwsAsync(partial.follow('eval:knn', () => {}, quietControl), { message: 'no such dataset — pick another' });
+  t.like(half, { status: 'completed', error: 'no such dataset — pick another' });
 });

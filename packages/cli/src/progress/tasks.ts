@@ -41,48 +41,124 @@ const JSON_INTERVAL_MS = 500;
  */
 export async function runTasks(tasks: WorkTask[], options: TaskRunnerOptions): Promise<void> {
   if (options.mode !== 'human') {
-    for (const task of tasks) {
-      const reason = await task.skip?.();
-      if (reason) {
-        options.emit({ type: 'skip', task: task.id ?? task.title, reason });
-        continue;
-      }
-      if (options.mode === 'quiet') {
-        await task.run(() => {}, { setTitle: () => {}, say: () => {} });
-        continue;
-      }
-      const name = task.id ?? task.title;
-      const progress = throttleProgress((event) => options.emit({ type: 'progress', task: name, ...event }), JSON_INTERVAL_MS);
-      await task.run(progress, {
-        setTitle: () => {},
-        say: (text) => options.emit({ type: 'message', task: name, message: text }),
-      });
-      progress.flush();
-    }
+    for (const task of tasks) await runPlain(task, options);
     return;
   }
+  await runListr(tasks.map((work) => listrTask(work, isInteractive())), { concurrent: false, exitOnError: true });
+}
 
-  const interactive = Boolean(process.stderr.isTTY) && !process.env.CI;
-  // Draw on stderr: stdout carries the tables and summaries a user may redirect to a file.
-  const logger = new ListrLogger({ processOutput: new ProcessOutput(process.stderr, process.stderr) });
-  const listTasks: ListrTask[] = tasks.map((work) => ({
+/** Tasks run one after another within a group; groups side by side. */
+export interface WorkGroup {
+  title: string;
+  tasks: WorkTask[];
+}
+
+export interface GroupRunnerOptions extends TaskRunnerOptions {
+  /** Groups running at the same time (1: the tasks of every group in one list, in order). */
+  concurrency: number;
+}
+
+/**
+ * Runs groups of tasks, up to `concurrency` groups at once, each group's tasks in order. A
+ * task that fails does not stop anything else: it shows as failed (human mode) or as a
+ * `{"type":"error"}` line (json mode); the tasks after it decide through their skip() whether
+ * to run, so the caller records failures where its skip() can see them. Human mode draws one
+ * list as runTasks does with concurrency 1, and a list per group under the group's title
+ * otherwise.
+ */
+export async function runTaskGroups(groups: WorkGroup[], options: GroupRunnerOptions): Promise<void> {
+  const concurrency = Math.max(1, Math.floor(options.concurrency));
+  if (options.mode !== 'human') {
+    await pool(groups, concurrency, async (group) => {
+      for (const task of group.tasks) {
+        try {
+          await runPlain(task, options);
+        } catch (error) {
+          options.emit({ type: 'error', task: task.id ?? task.title, message: error instanceof Error ? error.message : String(error) });
+        }
+      }
+    });
+    return;
+  }
+  const interactive = isInteractive();
+  if (concurrency === 1) {
+    await runListr(groups.flatMap((g) => g.tasks.map((work) => listrTask(work, interactive))), { concurrent: false, exitOnError: false });
+    return;
+  }
+  const listTasks: ListrTask[] = groups.map((group) => ({
+    title: group.title,
+    // A failed task fails its group (and ends it); the other groups go on.
+    task: (_ctx, task) =>
+      // Plain logs interleave the groups' lines: each output line names its group.
+      task.newListr(group.tasks.map((work) => listrTask(work, interactive, interactive ? undefined : group.title)), { concurrent: false, exitOnError: true }),
+  }));
+  await runListr(listTasks, { concurrent: concurrency, exitOnError: false });
+}
+
+/** Runs `run` on every item, at most `limit` at a time. */
+async function pool<T>(items: T[], limit: number, run: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) await run(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+function isInteractive(): boolean {
+  return Boolean(process.stderr.isTTY) && !process.env.CI;
+}
+
+/** One task in quiet or json mode. */
+async function runPlain(task: WorkTask, options: TaskRunnerOptions): Promise<void> {
+  const reason = await task.skip?.();
+  if (reason) {
+    options.emit({ type: 'skip', task: task.id ?? task.title, reason });
+    return;
+  }
+  if (options.mode === 'quiet') {
+    await task.run(() => {}, { setTitle: () => {}, say: () => {} });
+    return;
+  }
+  const name = task.id ?? task.title;
+  const progress = throttleProgress((event) => options.emit({ type: 'progress', task: name, ...event }), JSON_INTERVAL_MS);
+  try {
+    await task.run(progress, {
+      setTitle: () => {},
+      say: (text) => options.emit({ type: 'message', task: name, message: text }),
+    });
+  } finally {
+    progress.flush();
+  }
+}
+
+function listrTask(work: WorkTask, interactive: boolean, prefix?: string): ListrTask {
+  const show = (text: string): string => (prefix ? `${prefix}: ${text}` : text);
+  return {
     title: work.title,
     skip: async () => (await work.skip?.()) ?? false,
     task: async (_ctx, task) => {
       const progress = throttleProgress((event) => {
-        task.output = formatProgress(event);
+        task.output = show(formatProgress(event));
       }, interactive ? TTY_INTERVAL_MS : PLAIN_INTERVAL_MS, { epochs: interactive });
-      await work.run(progress, {
-        setTitle: (title) => (task.title = title),
-        say: (text) => (task.output = text),
-      });
-      progress.flush();
+      try {
+        await work.run(progress, {
+          setTitle: (title) => (task.title = title),
+          say: (text) => (task.output = show(text)),
+        });
+      } finally {
+        progress.flush();
+      }
     },
     rendererOptions: { outputBar: 1, persistentOutput: true },
-  }));
+  };
+}
+
+/** Draws tasks with listr2 on stderr (stdout carries the tables and summaries a user may redirect to a file). */
+async function runListr(listTasks: ListrTask[], options: { concurrent: boolean | number; exitOnError: boolean }): Promise<void> {
+  const interactive = isInteractive();
+  const logger = new ListrLogger({ processOutput: new ProcessOutput(process.stderr, process.stderr) });
   const list = new Listr(listTasks, {
-    concurrent: false,
-    exitOnError: true,
+    ...options,
     // The command handles Ctrl-C itself (save and stop); listr2's handler would exit at once.
     registerSignalListeners: false,
     renderer: 'default',

@@ -10,6 +10,8 @@ export interface RunOutcome {
   finalLoss?: number;
   /** Results by evaluation id. */
   evaluations: Record<string, EvalResult>;
+  /** Why the run did not finish this time (a task failed, its process crashed), in one line. */
+  error?: string;
 }
 
 export interface Comparison {

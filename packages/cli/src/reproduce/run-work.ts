@@ -1,0 +1,84 @@
+import { evaluateRun, prepareRun, pretrain, type EvalResult, type ProgressEvent, type PretrainResult, type Registry, type RunConfig } from '@sempair/core';
+import { describeError } from '../errors.js';
+import type { PlannedEvaluation } from '../eval/evaluations.js';
+
+/**
+ * What is left to do for one run of a preset: its pre-training (unless it finished earlier),
+ * then the evaluations not done yet. Plain JSON, so a child process can be handed it.
+ */
+export interface RunWork {
+  /** Run id within the preset (also the run directory's name). */
+  id: string;
+  label: string;
+  runDir: string;
+  config: RunConfig;
+  /** Pre-train (or resume) before evaluating; false when pre-training finished earlier. */
+  pretrain: boolean;
+  /** Continue the run in runDir from its newest checkpoint. */
+  resume: boolean;
+  evaluations: PlannedEvaluation[];
+}
+
+/** Task names of the events: `pretrain`, `eval:<evaluator>`. */
+export const PRETRAIN_TASK = 'pretrain';
+export const evalTask = (evaluator: string): string => `eval:${evaluator}`;
+
+/**
+ * What running a RunWork reports, in order: progress and messages of a task, then the task's
+ * end (`pretrain`, `evaluation` or `error`). After an `error`, or a pre-training that did not
+ * complete, nothing else runs. A child process writes these as JSON lines, then `result`.
+ */
+export type RunEvent =
+  | ({ type: 'progress'; task: string } & ProgressEvent)
+  | { type: 'message'; task: string; message: string }
+  | { type: 'pretrain'; task: string; result: PretrainResult }
+  | { type: 'evaluation'; task: string; evaluator: string; result: EvalResult }
+  | { type: 'error'; task: string; message: string };
+
+export interface ExecuteOptions {
+  /** Write an error's stack trace on stderr (--debug). */
+  debug?: boolean;
+}
+
+/**
+ * Runs a RunWork in this process: pre-training (the signal aborts it with a checkpoint), then,
+ * if it completed, each evaluation. Errors never escape: a failing task ends in an `error`
+ * event with the one line a user would see, and the tasks after it do not run.
+ */
+export async function executeRun(
+  work: RunWork,
+  registry: Registry,
+  signal: AbortSignal,
+  emit: (event: RunEvent) => void,
+  options: ExecuteOptions = {},
+): Promise<void> {
+  const fail = (task: string, error: unknown): void => {
+    if (options.debug && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
+    emit({ type: 'error', task, message: describeError(error, 'reproduce').line });
+  };
+  if (work.pretrain) {
+    const task = PRETRAIN_TASK;
+    try {
+      const prepared = await prepareRun(work.config, registry);
+      const progress = (event: ProgressEvent): void => emit({ type: 'progress', task, ...event });
+      const result = await pretrain(work.config, registry, { runDir: work.runDir, resume: work.resume, progress, signal }, prepared);
+      emit({ type: 'pretrain', task, result });
+      if (result.status !== 'completed') return;
+    } catch (error) {
+      fail(task, error);
+      return;
+    }
+  }
+  // Evaluations are short and not interruptible: once started, a run's evaluations finish.
+  for (const plan of work.evaluations) {
+    const task = evalTask(plan.evaluator);
+    try {
+      const progress = (event: ProgressEvent): void => emit({ type: 'progress', task, ...event });
+      const result = await evaluateRun(registry, { runDir: work.runDir, evaluator: plan.evaluator, options: plan.options, progress });
+      emit({ type: 'evaluation', task, evaluator: plan.evaluator, result });
+    } catch (error) {
+      fail(task, error);
+      return;
+    }
+  }
+}
