@@ -1,13 +1,4 @@
-import type { Dataset } from '../data/dataset.js';
 import { UserError } from '../errors.js';
-
-/** Labels of every image, read without decoding where the dataset can. */
-export async function datasetLabels(dataset: Dataset): Promise<Int32Array> {
-  if (dataset.labels) return dataset.labels();
-  const labels = new Int32Array(dataset.size);
-  for (let i = 0; i < dataset.size; i++) labels[i] = (await dataset.get(i)).label;
-  return labels;
-}
 
 /** Image indexes grouped by class label. Unlabelled images (label < 0) are refused. */
 export function groupByClass(labels: Int32Array, numClasses: number, datasetName: string): number[][] {

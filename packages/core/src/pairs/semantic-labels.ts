@@ -1,5 +1,6 @@
 import type { Pair, PairSourceDefinition } from './pair-source.js';
-import { datasetLabels, groupByClass } from './class-index.js';
+import { loadLabels } from '../data/load-images.js';
+import { groupByClass } from './class-index.js';
 
 /**
  * Semantic pairs from labels: every image is an anchor, its partner another image of the same
@@ -19,7 +20,7 @@ export const semanticLabelPairs: PairSourceDefinition = {
     },
   },
   async create(dataset, options, { rng }) {
-    const labels = await datasetLabels(dataset);
+    const labels = await loadLabels(dataset);
     const groups = groupByClass(labels, dataset.classes.length, dataset.name);
     const mode = options.mode as 'redraw' | 'fixed';
     const singletons = groups.filter((g) => g.length === 1).length;

@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
@@ -269,6 +268,3 @@ export async function pretrain(
   return { runDir, steps: step, epochs: config.epochs, finalLoss: lastLoss, status: outcome, backend: backend.name, message };
 }
 
-export function runExists(runDir: string): boolean {
-  return existsSync(join(runDir, RUN_FILES.status));
-}
