@@ -88,6 +88,14 @@ export async function pretrain(
   const preset = registry.augmentations.get(config.augmentation.preset);
   const pipelines = resolveAugmentation(preset, { size: config.augmentation.size, disable: config.augmentation.disable });
 
+  const previous = await readRunStatus(runDir);
+  if (previous && !options.resume) {
+    throw new UserError(`run directory ${runDir} already holds a run`, 'pass --resume to continue it, or choose another --name');
+  }
+  if (options.resume && previous?.state === 'completed') {
+    return { runDir, steps: previous.step, epochs: config.epochs, finalLoss: previous.finalLoss ?? NaN, status: 'completed', backend: backend.name };
+  }
+
   const { params, backbone } = buildBackbone(config, registry, rng, channels < 3 ? 3 : channels);
   const method: Method = methodDef.create({
     backbone,
@@ -104,8 +112,9 @@ export async function pretrain(
   const baseLr = config.training.scaleLr ? scaledLr(config.training.lr, batchSize) : config.training.lr;
   const warmupSteps = Math.round(config.training.warmupEpochs * stepsPerEpoch);
 
-  const allTensors = (): Map<string, tf.Tensor> => {
-    const map = new Map<string, tf.Tensor>();
+  // Everything a checkpoint holds: model parameters and buffers, and the optimiser's state.
+  const allVariables = (): Map<string, tf.Variable> => {
+    const map = new Map<string, tf.Variable>();
     for (const p of params.list()) map.set(p.name, p.variable);
     for (const [name, v] of optimizer.state()) map.set(name, v);
     return map;
@@ -114,23 +123,15 @@ export async function pretrain(
 
   let step = 0;
   let status: RunStatus;
-  const previous = await readRunStatus(runDir);
   if (options.resume) {
     const names = await listCheckpoints(checkpointsDir);
-    if (previous?.state === 'completed') {
-      return { runDir, steps: previous.step, epochs: config.epochs, finalLoss: previous.finalLoss ?? NaN, status: 'completed', backend: backend.name };
-    }
     if (names.length > 0) {
       const latest = names[names.length - 1]!;
       const loaded = await loadCheckpoint(join(checkpointsDir, latest));
-      const variables = new Map<string, tf.Variable>();
-      for (const [name, t] of allTensors()) variables.set(name, t as tf.Variable);
-      assignCheckpoint(variables, loaded.tensors, latest);
+      assignCheckpoint(allVariables(), loaded.tensors, latest);
       tf.dispose(Object.values(loaded.tensors));
       step = loaded.meta.step;
     }
-  } else if (previous) {
-    throw new UserError(`run directory ${runDir} already holds a run`, 'pass --resume to continue it, or choose another --name');
   }
   await mkdir(runDir, { recursive: true });
   await writeJsonAtomic(join(runDir, RUN_FILES.config), config);
@@ -149,7 +150,7 @@ export async function pretrain(
 
   const save = async (): Promise<void> => {
     const name = checkpointName(step);
-    await saveCheckpoint(checkpointsDir, name, allTensors(), {
+    await saveCheckpoint(checkpointsDir, name, allVariables(), {
       format: 'sempair-checkpoint',
       version: 1,
       epoch: Math.floor(step / stepsPerEpoch),
