@@ -17,6 +17,11 @@ export interface StepState {
 
 export interface MethodContext {
   backbone: Backbone;
+  /**
+   * Builds another backbone of the run's architecture and options into `params` (pass a
+   * frozen scope for an EMA target or teacher; copy the online weights in yourself).
+   */
+  buildBackbone(params: ParameterSet): Backbone;
   /** The method registers its heads (and buffers such as EMA copies) here, scope `head`. */
   params: ParameterSet;
   options: OptionValues;

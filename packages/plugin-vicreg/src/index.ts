@@ -1,3 +1,5 @@
-// @sempair/plugin-vicreg declares its place in the workspace; the VICReg method (expander,
-// vicregLoss with its three terms) is built on core's method contract in its own issue.
 export const packageName = '@sempair/plugin-vicreg';
+export { vicregLoss, VICREG_DEFAULT_WEIGHTS, type VicregWeights, type VicregLossOutput } from './vicreg-loss.js';
+export { embeddingStd } from './embedding-stats.js';
+export { vicregDefinition } from './vicreg.js';
+export { vicregPlugin } from './plugin.js';

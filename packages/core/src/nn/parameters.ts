@@ -21,15 +21,22 @@ export interface Parameter {
 export class ParameterSet {
   private readonly store: Map<string, Parameter>;
   readonly prefix: string;
+  /** A frozen scope registers everything as 'buffer': saved, never trained (EMA targets). */
+  readonly frozen: boolean;
 
-  constructor(prefix = '', store?: Map<string, Parameter>) {
+  constructor(prefix = '', store?: Map<string, Parameter>, frozen = false) {
     this.prefix = prefix;
     this.store = store ?? new Map();
+    this.frozen = frozen;
   }
 
-  /** A view that registers names under `prefix.` into the same store. */
-  scope(name: string): ParameterSet {
-    return new ParameterSet(this.qualify(name), this.store);
+  /**
+   * A view that registers names under `prefix.` into the same store. With `frozen`, every
+   * parameter added through it (and its sub-scopes) becomes a buffer, so a whole network can
+   * be built as a non-trained copy (BYOL's target, DINO's teacher).
+   */
+  scope(name: string, { frozen = this.frozen }: { frozen?: boolean } = {}): ParameterSet {
+    return new ParameterSet(this.qualify(name), this.store, frozen);
   }
 
   private qualify(name: string): string {
@@ -40,9 +47,10 @@ export class ParameterSet {
   add(name: string, initial: tf.Tensor, role: ParamRole = 'weight'): tf.Variable {
     const full = this.qualify(name);
     if (this.store.has(full)) throw new Error(`parameter ${full} registered twice`);
-    const variable = tf.variable(initial, role !== 'buffer');
+    const effective: ParamRole = this.frozen ? 'buffer' : role;
+    const variable = tf.variable(initial, effective !== 'buffer');
     initial.dispose();
-    this.store.set(full, { name: full, variable, role });
+    this.store.set(full, { name: full, variable, role: effective });
     return variable;
   }
 

@@ -97,8 +97,11 @@ export async function pretrain(
   }
 
   const { params, backbone } = buildBackbone(config, registry, rng, channels < 3 ? 3 : channels);
+  const backboneDef = registry.backbones.get(config.backbone);
   const method: Method = methodDef.create({
     backbone,
+    buildBackbone: (into) =>
+      backboneDef.build(config.backboneOptions, { rng: rng.derive('backbone', into.prefix), params: into, inputShape: [config.augmentation.size, config.augmentation.size, channels < 3 ? 3 : channels] }),
     params: params.scope('head'),
     options: config.methodOptions,
     rng: rng.derive('method'),

@@ -1,0 +1,119 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { emaMomentum, emaUpdate, mlp, type Mlp, type ParameterSet, type Rng } from '@sempair/core';
+
+/** BYOL head sizes (solo-learn CIFAR preset: projector 4096→256, predictor hidden 4096). */
+export interface ByolHeadOptions {
+  projHiddenDim: number;
+  projOutputDim: number;
+  predHiddenDim: number;
+}
+
+export const byolHeadDefaults: ByolHeadOptions = { projHiddenDim: 4096, projOutputDim: 256, predHiddenDim: 4096 };
+
+/** BYOL method defaults from REFERENCE.md (for the method definition once core allows it). */
+export const byolDefaults = {
+  training: { optimizer: 'lars', lr: 1.0, weightDecay: 1e-5, larsEta: 0.02, warmupEpochs: 10 },
+  augmentation: 'asymmetric',
+  emaBase: 0.99,
+  emaFinal: 1.0,
+} as const;
+
+/**
+ * A view of `params` (registered under `params.prefix`) that forces every parameter to role
+ * 'buffer', i.e. a non-trainable tf.Variable that is checkpointed but never optimised. Layers
+ * (Linear, BatchNorm, mlp) only ever call `add`, so they can build EMA copies through it.
+ *
+ * NOTE: this is a plugin-local adapter; core has no public "buffer scope" on ParameterSet
+ * (see the report: core contract missing).
+ */
+export function bufferScope(params: ParameterSet): ParameterSet {
+  const adapter = {
+    add(name: string, initial: tf.Tensor): tf.Variable {
+      return params.add(name, initial, 'buffer');
+    },
+    get: (name: string) => params.get(name),
+    list: () => params.list(),
+    trainable: () => [],
+    prefix: params.prefix,
+  };
+  return adapter as unknown as ParameterSet;
+}
+
+/** Online projector + predictor and the EMA target projector (the target backbone is not here). */
+export interface ByolHeads {
+  projector: Mlp;
+  predictor: Mlp;
+  targetProjector: Mlp;
+  /**
+   * Trainable online projector variables (weights, biases, BN affine) and their target copies,
+   * pairwise: what solo-learn's MomentumUpdater averages (`parameters()`, not BN running
+   * statistics, which the target's own train-mode forward passes keep up to date).
+   */
+  projectorVars: tf.Variable[];
+  targetProjectorVars: tf.Variable[];
+}
+
+/** Online/target variable pairs under two prefixes, matched by name suffix. */
+function pairs(params: ParameterSet, online: string, target: string, trainableOnly: boolean): [tf.Variable[], tf.Variable[]] {
+  const all = params.list();
+  const byName = new Map(all.map((p) => [p.name, p]));
+  const o: tf.Variable[] = [];
+  const t: tf.Variable[] = [];
+  for (const p of all) {
+    if (!p.name.startsWith(`${online}.`)) continue;
+    if (trainableOnly && p.role === 'buffer') continue;
+    const twin = byName.get(`${target}.${p.name.slice(online.length + 1)}`);
+    if (!twin) throw new Error(`BYOL: no target copy of ${p.name}`);
+    o.push(p.variable);
+    t.push(twin.variable);
+  }
+  return [o, t];
+}
+
+/**
+ * Builds, under `params`: `projector.*` (Lin→BN→ReLU→Lin, trainable), `predictor.*` (same
+ * shape, trainable) and `momentum_projector.*` (role 'buffer', copied from the online projector
+ * at creation, as solo-learn initialises its momentum projector).
+ */
+export function buildByolHeads(params: ParameterSet, featureDim: number, opts: ByolHeadOptions, rng: Rng): ByolHeads {
+  const projDims = [featureDim, opts.projHiddenDim, opts.projOutputDim];
+  const projector = mlp(params, 'projector', projDims, rng.derive('byol', 'projector'), { batchNorm: true, activation: 'relu' });
+  const predictor = mlp(params, 'predictor', [opts.projOutputDim, opts.predHiddenDim, opts.projOutputDim], rng.derive('byol', 'predictor'), {
+    batchNorm: true,
+    activation: 'relu',
+  });
+  const targetProjector = mlp(bufferScope(params), 'momentum_projector', projDims, rng.derive('byol', 'momentum_projector'), {
+    batchNorm: true,
+    activation: 'relu',
+  });
+  const q = (n: string) => (params.prefix ? `${params.prefix}.${n}` : n);
+  // Start the target as an exact copy (deepcopy in solo-learn), running statistics included.
+  const [allOnline, allTarget] = pairs(params, q('projector'), q('momentum_projector'), false);
+  copyVariables(allTarget, allOnline);
+  const [projectorVars, targetProjectorVars] = pairs(params, q('projector'), q('momentum_projector'), true);
+  return { projector, predictor, targetProjector, projectorVars, targetProjectorVars };
+}
+
+/** target ← online (EMA with τ = 0), used to initialise target networks. */
+export function copyVariables(target: readonly tf.Variable[], online: readonly tf.Tensor[]): void {
+  emaUpdate(target, online, 0);
+}
+
+/**
+ * One BYOL EMA step after optimiser step `step` (0-based) of `totalSteps`: τ follows
+ * τ = 1 − (1 − base)·(cos(πk/K) + 1)/2, and target ← τ·target + (1−τ)·online for every pair.
+ * Pass trainable parameters only (as `ByolHeads.projectorVars`), like solo-learn. Returns the
+ * τ that was used.
+ */
+export function byolEmaStep(
+  target: readonly tf.Variable[],
+  online: readonly tf.Tensor[],
+  step: number,
+  totalSteps: number,
+  base: number = byolDefaults.emaBase,
+  final: number = byolDefaults.emaFinal,
+): number {
+  const tau = emaMomentum(step, totalSteps, base, final);
+  emaUpdate(target, online, tau);
+  return tau;
+}
