@@ -10,34 +10,13 @@ export interface ByolHeadOptions {
 
 export const byolHeadDefaults: ByolHeadOptions = { projHiddenDim: 4096, projOutputDim: 256, predHiddenDim: 4096 };
 
-/** BYOL method defaults from REFERENCE.md (for the method definition once core allows it). */
+/** BYOL method defaults from REFERENCE.md. */
 export const byolDefaults = {
   training: { optimizer: 'lars', lr: 1.0, weightDecay: 1e-5, larsEta: 0.02, warmupEpochs: 10 },
   augmentation: 'asymmetric',
   emaBase: 0.99,
   emaFinal: 1.0,
 } as const;
-
-/**
- * A view of `params` (registered under `params.prefix`) that forces every parameter to role
- * 'buffer', i.e. a non-trainable tf.Variable that is checkpointed but never optimised. Layers
- * (Linear, BatchNorm, mlp) only ever call `add`, so they can build EMA copies through it.
- *
- * NOTE: this is a plugin-local adapter; core has no public "buffer scope" on ParameterSet
- * (see the report: core contract missing).
- */
-export function bufferScope(params: ParameterSet): ParameterSet {
-  const adapter = {
-    add(name: string, initial: tf.Tensor): tf.Variable {
-      return params.add(name, initial, 'buffer');
-    },
-    get: (name: string) => params.get(name),
-    list: () => params.list(),
-    trainable: () => [],
-    prefix: params.prefix,
-  };
-  return adapter as unknown as ParameterSet;
-}
 
 /** Online projector + predictor and the EMA target projector (the target backbone is not here). */
 export interface ByolHeads {
@@ -53,8 +32,8 @@ export interface ByolHeads {
   targetProjectorVars: tf.Variable[];
 }
 
-/** Online/target variable pairs under two prefixes, matched by name suffix. */
-function pairs(params: ParameterSet, online: string, target: string, trainableOnly: boolean): [tf.Variable[], tf.Variable[]] {
+/** Online/target variable pairs under two prefixes of one parameter store, matched by name suffix. */
+export function variablePairs(params: ParameterSet, online: string, target: string, trainableOnly: boolean): [tf.Variable[], tf.Variable[]] {
   const all = params.list();
   const byName = new Map(all.map((p) => [p.name, p]));
   const o: tf.Variable[] = [];
@@ -82,15 +61,15 @@ export function buildByolHeads(params: ParameterSet, featureDim: number, opts: B
     batchNorm: true,
     activation: 'relu',
   });
-  const targetProjector = mlp(bufferScope(params), 'momentum_projector', projDims, rng.derive('byol', 'momentum_projector'), {
+  const targetProjector = mlp(params.scope('', { frozen: true }), 'momentum_projector', projDims, rng.derive('byol', 'momentum_projector'), {
     batchNorm: true,
     activation: 'relu',
   });
   const q = (n: string) => (params.prefix ? `${params.prefix}.${n}` : n);
   // Start the target as an exact copy (deepcopy in solo-learn), running statistics included.
-  const [allOnline, allTarget] = pairs(params, q('projector'), q('momentum_projector'), false);
+  const [allOnline, allTarget] = variablePairs(params, q('projector'), q('momentum_projector'), false);
   copyVariables(allTarget, allOnline);
-  const [projectorVars, targetProjectorVars] = pairs(params, q('projector'), q('momentum_projector'), true);
+  const [projectorVars, targetProjectorVars] = variablePairs(params, q('projector'), q('momentum_projector'), true);
   return { projector, predictor, targetProjector, projectorVars, targetProjectorVars };
 }
 

@@ -1,15 +1,15 @@
-// @sempair/plugin-byol: BYOL loss, heads (projector, predictor, EMA target projector) and EMA
-// helpers. The `byol` method definition waits on a core contract for building the EMA target
-// backbone (see byol-heads.ts and the lead's report).
+// @sempair/plugin-byol: the BYOL method, its loss, heads and EMA helpers.
 export const packageName = '@sempair/plugin-byol';
 export { byolLoss } from './byol-loss.js';
+export { byolDefinition } from './byol.js';
+export { byolPlugin } from './plugin.js';
 export {
   buildByolHeads,
-  bufferScope,
   byolDefaults,
   byolEmaStep,
   byolHeadDefaults,
   copyVariables,
+  variablePairs,
   type ByolHeadOptions,
   type ByolHeads,
 } from './byol-heads.js';

@@ -30,6 +30,7 @@ function setup(views = 2, b = 4) {
   const backbone = tinyBackbone(root.scope('backbone'));
   const ctx: MethodContext = {
     backbone,
+    buildBackbone: (into) => tinyBackbone(into),
     params: root.scope('head'),
     options: resolveOptions(simclrDefinition.options, { projHiddenDim: 16, projOutputDim: 5 }, 'method simclr'),
     rng: new Rng(0),

@@ -30,6 +30,7 @@ function setup(views = 2, b = 6, options: Record<string, unknown> = {}) {
   const backbone = tinyBackbone(root.scope('backbone'));
   const ctx: MethodContext = {
     backbone,
+    buildBackbone: (into) => tinyBackbone(into),
     params: root.scope('head'),
     options: resolveOptions(vicregDefinition.options, { projHiddenDim: 16, projOutputDim: 5, ...options }, 'method vicreg'),
     rng: new Rng(0),

@@ -33,10 +33,11 @@ export class ParameterSet {
   /**
    * A view that registers names under `prefix.` into the same store. With `frozen`, every
    * parameter added through it (and its sub-scopes) becomes a buffer, so a whole network can
-   * be built as a non-trained copy (BYOL's target, DINO's teacher).
+   * be built as a non-trained copy (BYOL's target, DINO's teacher). An empty name keeps the
+   * prefix: `scope('', { frozen: true })` is a frozen view of this set.
    */
   scope(name: string, { frozen = this.frozen }: { frozen?: boolean } = {}): ParameterSet {
-    return new ParameterSet(this.qualify(name), this.store, frozen);
+    return new ParameterSet(name === '' ? this.prefix : this.qualify(name), this.store, frozen);
   }
 
   private qualify(name: string): string {
