@@ -1,3 +1,4 @@
+import { l2Normalize } from '@sempair/core';
 import * as tf from '@tensorflow/tfjs-core';
 
 /**
@@ -21,10 +22,7 @@ export function byolLoss(p: tf.Tensor2D, z: tf.Tensor2D): tf.Scalar {
   }
   if (p.shape[0] === 0) throw new Error('byolLoss: empty batch');
   return tf.tidy(() => {
-    // Row-wise normalisation as F.normalize: x·rsqrt(max(‖x‖², 1e-24)) (finite gradient at 0).
-    const pn = tf.mul(p, tf.rsqrt(tf.maximum(tf.sum(tf.square(p), 1, true), 1e-24)));
-    const zn = tf.mul(z, tf.rsqrt(tf.maximum(tf.sum(tf.square(z), 1, true), 1e-24)));
-    const cos = tf.sum(tf.mul(pn, zn), 1);
+    const cos = tf.sum(tf.mul(l2Normalize(p), l2Normalize(z)), 1);
     return tf.sub(2, tf.mul(2, tf.mean(cos))) as tf.Scalar;
   });
 }

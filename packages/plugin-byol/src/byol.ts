@@ -1,15 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { MethodDefinition } from '@sempair/core';
+import { embeddingStd, type MethodDefinition } from '@sempair/core';
 import { byolLoss } from './byol-loss.js';
 import { buildByolHeads, byolDefaults, byolEmaStep, byolHeadDefaults, copyVariables } from './byol-heads.js';
-
-/** Mean over dimensions of the batch std of L2-normalised rows: ~1/√D when spread, 0 at collapse. */
-function embeddingStd(z: tf.Tensor2D): tf.Scalar {
-  return tf.tidy(() => {
-    const unit = tf.mul(z, tf.rsqrt(tf.maximum(tf.sum(tf.square(z), 1, true), 1e-24)));
-    return tf.mean(tf.sqrt(tf.moments(unit, 0).variance)) as tf.Scalar;
-  });
-}
 
 /**
  * BYOL: an online network (backbone, projector, predictor) predicts the EMA target's projection
@@ -69,7 +61,7 @@ export const byolDefinition: MethodDefinition = {
           const z1 = heads.targetProjector.apply(target.apply(v1, true), true);
           const z2 = heads.targetProjector.apply(target.apply(v2, true), true);
           const loss = tf.add(byolLoss(p1, z2), byolLoss(p2, z1)) as tf.Scalar;
-          return { loss, metrics: { z_std: embeddingStd(z1o), tau: tf.scalar(tau) } };
+          return { loss, metrics: { z_std: embeddingStd([z1o, z2o]), tau: tf.scalar(tau) } };
         });
       },
       afterStep(state) {

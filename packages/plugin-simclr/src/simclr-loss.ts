@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { l2Normalize } from './l2-normalize.js';
+import { l2Normalize } from '@sempair/core';
 
 /** Stand-in for −∞ in masked maxima: finite, so no inf ever reaches exp() or a gradient. */
 const MASKED = -1e30;

@@ -1,6 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { mlp, resolveOptions, type Method, type MethodContext, type MethodDefinition } from '@sempair/core';
-import { embeddingStd, pairCosines } from './embedding-stats.js';
+import { embeddingStd, mlp, pairCosines, resolveOptions, type Method, type MethodContext, type MethodDefinition } from '@sempair/core';
 import { simclrLoss } from './simclr-loss.js';
 
 /**

@@ -1,5 +1,4 @@
 export const packageName = '@sempair/plugin-vicreg';
 export { vicregLoss, VICREG_DEFAULT_WEIGHTS, type VicregWeights, type VicregLossOutput } from './vicreg-loss.js';
-export { embeddingStd } from './embedding-stats.js';
 export { vicregDefinition } from './vicreg.js';
 export { vicregPlugin } from './plugin.js';

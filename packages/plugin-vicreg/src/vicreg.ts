@@ -1,6 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { mlp, resolveOptions, type Method, type MethodContext, type MethodDefinition } from '@sempair/core';
-import { embeddingStd } from './embedding-stats.js';
+import { embeddingStd, mlp, resolveOptions, type Method, type MethodContext, type MethodDefinition } from '@sempair/core';
 import { vicregLoss } from './vicreg-loss.js';
 
 /**

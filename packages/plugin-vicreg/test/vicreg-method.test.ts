@@ -2,7 +2,8 @@ import test from 'ava';
 import * as tf from '@tensorflow/tfjs-core';
 import { Linear, ParameterSet, Registry, Rng, resolveOptions, type Backbone, type Batch, type MethodContext } from '@sempair/core';
 import hook from '../src/hook.js';
-import { embeddingStd, vicregDefinition, vicregLoss, vicregPlugin } from '../src/index.js';
+import { embeddingStd } from '@sempair/core';
+import { vicregDefinition, vicregLoss, vicregPlugin } from '../src/index.js';
 import { useCpuBackend } from './backend.js';
 
 test.before(async () => {

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { l2Normalize } from '../nn/l2-normalize.js';
 
 export interface KnnOptions {
   /** Neighbours that vote (capped at the bank size). */
@@ -8,10 +9,6 @@ export interface KnnOptions {
   classes: number;
   /** Query rows per similarity block: memory is about chunk × bank size floats. */
   chunk?: number;
-}
-
-function l2Normalize(x: tf.Tensor2D): tf.Tensor2D {
-  return tf.tidy(() => tf.div(x, tf.maximum(tf.norm(x, 'euclidean', 1, true), 1e-12)));
 }
 
 /**

@@ -6,3 +6,5 @@ export * from './linear.js';
 export * from './batch-norm.js';
 export * from './conv2d.js';
 export * from './mlp.js';
+export * from './l2-normalize.js';
+export * from './embedding-stats.js';
