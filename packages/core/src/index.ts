@@ -19,3 +19,4 @@ export * from './train/index.js';
 export * from './eval/index.js';
 export * from './runs/index.js';
 export * from './experiments/index.js';
+export * from './testing/index.js';

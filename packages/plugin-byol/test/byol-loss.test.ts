@@ -1,4 +1,5 @@
 import test from 'ava';
+import { randomRows } from '@sempair/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { byolLoss } from '../src/index.js';
 import { useCpuBackend } from './backend.js';
@@ -6,19 +7,6 @@ import { useCpuBackend } from './backend.js';
 test.before(async () => {
   await useCpuBackend();
 });
-
-function randomRows(n: number, d: number, seed: number): Float32Array {
-  let state = seed >>> 0;
-  const uniform = (): number => {
-    state = (state + 0x6d2b79f5) | 0;
-    let x = Math.imul(state ^ (state >>> 15), state | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-  const out = new Float32Array(n * d);
-  for (let i = 0; i < out.length; i++) out[i] = Math.sqrt(-2 * Math.log(1 - uniform())) * Math.cos(2 * Math.PI * uniform());
-  return out;
-}
 
 /** solo-learn's byol_loss_func (simplified) in float64: 2 − 2·mean_i cos(p_i, z_i). */
 function referenceLoss(p: ArrayLike<number>, z: ArrayLike<number>, n: number, d: number): number {

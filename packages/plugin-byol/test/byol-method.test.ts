@@ -1,6 +1,6 @@
 import test from 'ava';
 import * as tf from '@tensorflow/tfjs-core';
-import { Linear, ParameterSet, Registry, Rng, resolveOptions, type Backbone, type Batch, type MethodContext, type StepState } from '@sempair/core';
+import { methodHarness, Registry } from '@sempair/core';
 import hook from '../src/hook.js';
 import { byolDefinition, byolLoss } from '../src/index.js';
 import { useCpuBackend } from './backend.js';
@@ -9,36 +9,8 @@ test.before(async () => {
   await useCpuBackend();
 });
 
-/** Global average pool → Linear(3 → 6), built into whatever scope it is given. */
-function tinyBackbone(params: ParameterSet): Backbone {
-  const fc = new Linear(params, 'fc', 3, 6, new Rng(1));
-  return { id: 'tiny', featureDim: 6, params, apply: (x) => tf.tidy(() => fc.apply(tf.mean(x, [1, 2]) as tf.Tensor2D)) };
-}
-
 function setup(b = 4) {
-  const root = new ParameterSet();
-  const backbone = tinyBackbone(root.scope('backbone'));
-  const ctx: MethodContext = {
-    backbone,
-    buildBackbone: (into) => tinyBackbone(into),
-    params: root.scope('head'),
-    options: resolveOptions(byolDefinition.options, { projHiddenDim: 8, projOutputDim: 5, predHiddenDim: 8 }, 'method byol'),
-    rng: new Rng(0),
-    batchSize: b,
-    stepsPerEpoch: 10,
-    totalSteps: 10,
-    epochs: 1,
-  };
-  const method = byolDefinition.create(ctx);
-  const rng = new Rng(2);
-  const batch: Batch = {
-    views: [0, 1].map(() => tf.tensor4d(Array.from({ length: b * 4 * 4 * 3 }, () => rng.normal()), [b, 4, 4, 3])),
-    indexes: tf.tensor1d(Array.from({ length: b }, (_, i) => i), 'int32'),
-    labels: tf.tensor1d(Array.from({ length: b }, () => -1), 'int32'),
-    size: b,
-  };
-  const state: StepState = { step: 0, epoch: 0, stepsPerEpoch: 10, totalSteps: 10, epochs: 1 };
-  return { root, method, batch, state, dispose: () => { tf.dispose([...batch.views, batch.indexes, batch.labels]); root.dispose(); } };
+  return methodHarness(byolDefinition, { batchSize: b, totalSteps: 10, options: { projHiddenDim: 8, projOutputDim: 5, predHiddenDim: 8 } });
 }
 
 test('the EMA target backbone and projector are frozen copies of the online ones', async (t) => {

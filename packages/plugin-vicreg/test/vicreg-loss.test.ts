@@ -1,4 +1,5 @@
 import test from 'ava';
+import { randomRows } from '@sempair/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { vicregLoss } from '../src/vicreg-loss.js';
 import { useCpuBackend } from './backend.js';
@@ -6,22 +7,6 @@ import { useCpuBackend } from './backend.js';
 test.before(async () => {
   await useCpuBackend();
 });
-
-/** Random normal rows as float32 (what the tensor holds), mulberry32 + Box-Muller. */
-function randomRows(n: number, d: number, seed: number, scale = 1, shift = 0): Float32Array {
-  let state = seed >>> 0;
-  const uniform = (): number => {
-    state = (state + 0x6d2b79f5) | 0;
-    let x = Math.imul(state ^ (state >>> 15), state | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-  const out = new Float32Array(n * d);
-  for (let i = 0; i < out.length; i++) {
-    out[i] = shift + scale * Math.sqrt(-2 * Math.log(1 - uniform())) * Math.cos(2 * Math.PI * uniform());
-  }
-  return out;
-}
 
 interface Terms {
   loss: number;
@@ -72,8 +57,8 @@ function check(
   seed: number,
   opts: { scale?: number; shift?: number; weights?: { sim?: number; var?: number; cov?: number } } = {},
 ): Terms {
-  const a = randomRows(n, d, seed, opts.scale ?? 1, opts.shift ?? 0);
-  const b = randomRows(n, d, seed + 1000, opts.scale ?? 1, opts.shift ?? 0);
+  const a = randomRows(n, d, seed, { scale: opts.scale ?? 1, shift: opts.shift ?? 0 });
+  const b = randomRows(n, d, seed + 1000, { scale: opts.scale ?? 1, shift: opts.shift ?? 0 });
   // z2 correlated with z1, as two branches are.
   for (let i = 0; i < b.length; i++) b[i] = Math.fround(0.7 * a[i]! + 0.3 * b[i]!);
   const w = { sim: 25, var: 25, cov: 1, ...opts.weights };
@@ -132,8 +117,8 @@ test('collapsed branches: variance 2·relu(1 − sqrt(1e-4)) = 1.98, covariance 
 test('gradients are finite (also for collapsed inputs) and gradient steps lower the loss', (t) => {
   const n = 16;
   const d = 8;
-  const z1 = tf.variable(tf.tensor2d(randomRows(n, d, 9, 0.3), [n, d]));
-  const z2 = tf.variable(tf.tensor2d(randomRows(n, d, 10, 0.3), [n, d]));
+  const z1 = tf.variable(tf.tensor2d(randomRows(n, d, 9, { scale: 0.3 }), [n, d]));
+  const z2 = tf.variable(tf.tensor2d(randomRows(n, d, 10, { scale: 0.3 }), [n, d]));
   const lossOf = (): tf.Scalar => vicregLoss(z1, z2).loss;
   const first = tf.tidy(() => lossOf().dataSync()[0]!);
   let last = first;
@@ -160,8 +145,8 @@ test('gradients are finite (also for collapsed inputs) and gradient steps lower 
 test('gradient matches central differences of the float64 reference', (t) => {
   const n = 6;
   const d = 3;
-  const a = randomRows(n, d, 11, 0.5);
-  const b = randomRows(n, d, 12, 0.5);
+  const a = randomRows(n, d, 11, { scale: 0.5 });
+  const b = randomRows(n, d, 12, { scale: 0.5 });
   const [g1] = tf.tidy(() =>
     tf.grads((x: tf.Tensor, y: tf.Tensor) => vicregLoss(x as tf.Tensor2D, y as tf.Tensor2D).loss)([tf.tensor2d(a, [n, d]), tf.tensor2d(b, [n, d])]).map((g) => g.dataSync()),
   );

@@ -1,8 +1,7 @@
 import test from 'ava';
 import * as tf from '@tensorflow/tfjs-core';
-import { Linear, ParameterSet, Registry, Rng, resolveOptions, type Backbone, type Batch, type MethodContext } from '@sempair/core';
+import { embeddingStd, methodHarness, Registry, resolveOptions } from '@sempair/core';
 import hook from '../src/hook.js';
-import { embeddingStd } from '@sempair/core';
 import { vicregDefinition, vicregLoss, vicregPlugin } from '../src/index.js';
 import { useCpuBackend } from './backend.js';
 
@@ -10,49 +9,8 @@ test.before(async () => {
   await useCpuBackend();
 });
 
-/** Global average pool → Linear(3 → 6): enough of a backbone to train end to end. */
-function tinyBackbone(params: ParameterSet): Backbone & { modes: boolean[] } {
-  const fc = new Linear(params, 'fc', 3, 6, new Rng(1));
-  const modes: boolean[] = [];
-  return {
-    id: 'tiny',
-    featureDim: 6,
-    params,
-    modes,
-    apply(x, training) {
-      modes.push(training);
-      return tf.tidy(() => fc.apply(tf.mean(x, [1, 2]) as tf.Tensor2D));
-    },
-  };
-}
-
 function setup(views = 2, b = 6, options: Record<string, unknown> = {}) {
-  const root = new ParameterSet();
-  const backbone = tinyBackbone(root.scope('backbone'));
-  const ctx: MethodContext = {
-    backbone,
-    buildBackbone: (into) => tinyBackbone(into),
-    params: root.scope('head'),
-    options: resolveOptions(vicregDefinition.options, { projHiddenDim: 16, projOutputDim: 5, ...options }, 'method vicreg'),
-    rng: new Rng(0),
-    batchSize: b,
-    stepsPerEpoch: 1,
-    totalSteps: 1,
-    epochs: 1,
-  };
-  const method = vicregDefinition.create(ctx);
-  const rng = new Rng(2);
-  const batch: Batch = {
-    views: Array.from({ length: views }, () => tf.tensor4d(Array.from({ length: b * 4 * 4 * 3 }, () => rng.normal()), [b, 4, 4, 3])),
-    indexes: tf.tensor1d(Array.from({ length: b }, (_, i) => i), 'int32'),
-    labels: tf.tensor1d(Array.from({ length: b }, () => -1), 'int32'),
-    size: b,
-  };
-  const dispose = () => {
-    tf.dispose([...batch.views, batch.indexes, batch.labels]);
-    root.dispose();
-  };
-  return { root, backbone, ctx, method, batch, dispose };
+  return methodHarness(vicregDefinition, { views, batchSize: b, options: { projHiddenDim: 16, projOutputDim: 5, ...options } });
 }
 
 const state = { step: 0, epoch: 0, stepsPerEpoch: 1, totalSteps: 1, epochs: 1 };

@@ -1,0 +1,2 @@
+export * from './random-rows.js';
+export * from './method-harness.js';
