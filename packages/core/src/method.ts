@@ -59,7 +59,18 @@ export interface MethodDefinition {
   options: OptionSchema;
   /** Optimiser defaults from REFERENCE.md for this method. */
   training: Partial<TrainingOptions>;
+  /**
+   * Defaults that replace `training` for some backbones (DINO: AdamW for ViTs, LARS for
+   * ResNets). The first entry whose `backbone` prefix matches the run's backbone id applies.
+   */
+  backboneTraining?: ReadonlyArray<{ backbone: string; training: Partial<TrainingOptions> }>;
   /** Id of the augmentation preset the method uses by default. */
   augmentation: string;
   create(context: MethodContext): Method;
+}
+
+/** A method's training defaults for a backbone: `training`, then a matching `backboneTraining`. */
+export function methodTraining(method: MethodDefinition, backboneId: string): Partial<TrainingOptions> {
+  const special = method.backboneTraining?.find((entry) => backboneId.startsWith(entry.backbone));
+  return { ...method.training, ...special?.training };
 }

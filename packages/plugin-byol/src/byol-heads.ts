@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { emaMomentum, emaUpdate, mlp, type Mlp, type ParameterSet, type Rng } from '@sempair/core';
+import { copyToTwin, emaMomentum, emaUpdate, mlp, twinPairs, type Mlp, type ParameterSet, type Rng } from '@sempair/core';
 
 /** BYOL head sizes (solo-learn CIFAR preset: projector 4096→256, predictor hidden 4096). */
 export interface ByolHeadOptions {
@@ -32,23 +32,6 @@ export interface ByolHeads {
   targetProjectorVars: tf.Variable[];
 }
 
-/** Online/target variable pairs under two prefixes of one parameter store, matched by name suffix. */
-export function variablePairs(params: ParameterSet, online: string, target: string, trainableOnly: boolean): [tf.Variable[], tf.Variable[]] {
-  const all = params.list();
-  const byName = new Map(all.map((p) => [p.name, p]));
-  const o: tf.Variable[] = [];
-  const t: tf.Variable[] = [];
-  for (const p of all) {
-    if (!p.name.startsWith(`${online}.`)) continue;
-    if (trainableOnly && p.role === 'buffer') continue;
-    const twin = byName.get(`${target}.${p.name.slice(online.length + 1)}`);
-    if (!twin) throw new Error(`BYOL: no target copy of ${p.name}`);
-    o.push(p.variable);
-    t.push(twin.variable);
-  }
-  return [o, t];
-}
-
 /**
  * Builds, under `params`: `projector.*` (Lin→BN→ReLU→Lin, trainable), `predictor.*` (same
  * shape, trainable) and `momentum_projector.*` (role 'buffer', copied from the online projector
@@ -65,17 +48,11 @@ export function buildByolHeads(params: ParameterSet, featureDim: number, opts: B
     batchNorm: true,
     activation: 'relu',
   });
-  const q = (n: string) => (params.prefix ? `${params.prefix}.${n}` : n);
   // Start the target as an exact copy (deepcopy in solo-learn), running statistics included.
-  const [allOnline, allTarget] = variablePairs(params, q('projector'), q('momentum_projector'), false);
-  copyVariables(allTarget, allOnline);
-  const [projectorVars, targetProjectorVars] = variablePairs(params, q('projector'), q('momentum_projector'), true);
-  return { projector, predictor, targetProjector, projectorVars, targetProjectorVars };
-}
-
-/** target ← online (EMA with τ = 0), used to initialise target networks. */
-export function copyVariables(target: readonly tf.Variable[], online: readonly tf.Tensor[]): void {
-  emaUpdate(target, online, 0);
+  const pairs = twinPairs(params.scope('projector'), params.scope('momentum_projector'));
+  copyToTwin(pairs);
+  const trained = pairs.filter((p) => p.trainable);
+  return { projector, predictor, targetProjector, projectorVars: trained.map((p) => p.online), targetProjectorVars: trained.map((p) => p.twin) };
 }
 
 /**

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { embeddingStd, type MethodDefinition } from '@sempair/core';
+import { copyToTwin, embeddingStd, twinPairs, type MethodDefinition } from '@sempair/core';
 import { byolLoss } from './byol-loss.js';
-import { buildByolHeads, byolDefaults, byolEmaStep, byolHeadDefaults, copyVariables } from './byol-heads.js';
+import { buildByolHeads, byolDefaults, byolEmaStep, byolHeadDefaults } from './byol-heads.js';
 
 /**
  * BYOL: an online network (backbone, projector, predictor) predicts the EMA target's projection
@@ -31,20 +31,12 @@ export const byolDefinition: MethodDefinition = {
     );
     const targetParams = ctx.params.scope('momentum_backbone', { frozen: true });
     const target = ctx.buildBackbone(targetParams);
-    // Pair online and target backbone variables by their names below each network's scope.
-    const online = ctx.backbone.params.list();
-    const targets = new Map(targetParams.list().map((p) => [p.name.slice(targetParams.prefix.length + 1), p.variable]));
-    const onlinePrefix = ctx.backbone.params.prefix;
-    const strip = (name: string) => (onlinePrefix ? name.slice(onlinePrefix.length + 1) : name);
-    const allPairs = online.map((p) => {
-      const twin = targets.get(strip(p.name));
-      if (!twin) throw new Error(`BYOL: the target backbone has no copy of ${p.name}`);
-      return { online: p.variable, target: twin, trainable: p.role !== 'buffer' };
-    });
+    const backbonePairs = twinPairs(ctx.backbone.params, targetParams);
     // Start the target as an exact copy of the online network, running statistics included.
-    copyVariables(allPairs.map((p) => p.target), allPairs.map((p) => p.online));
-    const emaOnline = [...allPairs.filter((p) => p.trainable).map((p) => p.online), ...heads.projectorVars];
-    const emaTarget = [...allPairs.filter((p) => p.trainable).map((p) => p.target), ...heads.targetProjectorVars];
+    copyToTwin(backbonePairs);
+    const trainedPairs = backbonePairs.filter((p) => p.trainable);
+    const emaOnline = [...trainedPairs.map((p) => p.online), ...heads.projectorVars];
+    const emaTarget = [...trainedPairs.map((p) => p.twin), ...heads.targetProjectorVars];
     let tau = o.emaBase as number;
 
     return {

@@ -8,8 +8,6 @@ export {
   byolDefaults,
   byolEmaStep,
   byolHeadDefaults,
-  copyVariables,
-  variablePairs,
   type ByolHeadOptions,
   type ByolHeads,
 } from './byol-heads.js';

@@ -34,6 +34,7 @@ export default class Methods extends SempairCommand<typeof Methods> {
 
   private describe(registry: Registry, method: MethodDefinition): void {
     const training = { ...DEFAULT_TRAINING, ...method.training };
+    const perBackbone = (method.backboneTraining ?? []).map((entry) => ({ backbone: entry.backbone, training: { ...training, ...entry.training } }));
     const preset = registry.augmentations.has(method.augmentation) ? registry.augmentations.get(method.augmentation) : undefined;
     this.emit({
       id: method.id,
@@ -41,6 +42,7 @@ export default class Methods extends SempairCommand<typeof Methods> {
       plugin: registry.methods.origin(method.id),
       options: method.options,
       training,
+      ...(perBackbone.length ? { backboneTraining: perBackbone } : {}),
       run: { epochs: DEFAULT_RUN.epochs, batchSize: DEFAULT_RUN.batchSize, imageSize: DEFAULT_RUN.augmentation?.size },
       augmentation: preset ? { id: preset.id, description: preset.description, views: preset.views } : { id: method.augmentation, missing: true },
     });
@@ -67,10 +69,15 @@ export default class Methods extends SempairCommand<typeof Methods> {
         ['momentum', training.momentum],
         ...(training.optimizer === 'lars' ? ([['LARS η', training.larsEta]] as Array<[string, number]>) : []),
         ['warm-up epochs', training.warmupEpochs],
+        ['gradient clip (global norm)', training.gradClip > 0 ? training.gradClip : 'off'],
         ['epochs', DEFAULT_RUN.epochs],
         ['batch size', DEFAULT_RUN.batchSize],
       ]),
     );
+    for (const { backbone, training: t } of perBackbone) {
+      const clip = t.gradClip > 0 ? `, gradient clip ${t.gradClip}` : '';
+      this.print(`  with ${backbone}* backbones: ${t.optimizer}, lr ${t.lr}, weight decay ${t.weightDecay}${clip}`);
+    }
     this.print('');
     if (!preset) {
       this.print(`Augmentation preset '${method.augmentation}' is not installed.`);

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { Args, Flags } from '@oclif/core';
-import { experimentPresets, readRunStatus, UserError, writeJsonAtomic, type ExperimentPreset } from '@sempair/core';
+import { experimentPresets, presetComparisons, presetWithMethods, readRunStatus, UserError, writeJsonAtomic, type ExperimentPreset } from '@sempair/core';
 import { SempairCommand } from '../base-command.js';
 import { backendFlag, configFlag, runsDirFlag } from '../config/flags.js';
 import { loadConfigFile } from '../config/load-config.js';
@@ -8,7 +8,7 @@ import { summarizeMetrics } from '../eval/evaluations.js';
 import { formatNumber } from '../progress/format.js';
 import { runTaskGroups, type WorkGroup, type WorkTask } from '../progress/tasks.js';
 import { childExecutor, cliEntry } from '../reproduce/child-runner.js';
-import { compare, comparisonTable, type RunOutcome } from '../reproduce/comparison.js';
+import { compareAll, comparisonTable, type RunOutcome } from '../reproduce/comparison.js';
 import { chooseJobs, type JobsChoice } from '../reproduce/jobs.js';
 import { experimentDir, planExperiment, type PlannedRun } from '../reproduce/plan.js';
 import { readPresetFile } from '../reproduce/preset-file.js';
@@ -28,6 +28,7 @@ The preset defines the runs: of a config file only runsDir and evaluators.<id> o
     { description: 'The presets there are', command: '<%= config.bin %> <%= command.id %> --list' },
     { description: 'A shorter smoke run in its own directory', command: '<%= config.bin %> <%= command.id %> quick --epochs 1 --runs-dir /tmp/runs' },
     { description: 'One run at a time, in this process', command: '<%= config.bin %> <%= command.id %> quick --jobs 1' },
+    { description: 'The same comparison for all four methods (SimCLR, BYOL, VICReg, DINO)', command: '<%= config.bin %> <%= command.id %> quick --methods all' },
   ];
   static override args = {
     preset: Args.string({ description: 'Preset to run (see --list).', required: false }),
@@ -45,6 +46,13 @@ The preset defines the runs: of a config file only runsDir and evaluators.<id> o
       description:
         'Runs trained at the same time, each in its own process [default: one per core (at most one per run) when the backend computes on one thread (wasm, cpu), else 1]. With 1, runs train one after another in this process.',
     }),
+    methods: Flags.string({
+      char: 'm',
+      description: "Run the preset's comparison with these methods instead of its own (comma-separated, or all), each with its reference defaults.",
+      multiple: true,
+      delimiter: ',',
+      helpValue: 'method',
+    }),
     'dry-run': Flags.boolean({ description: 'Show what would be trained, resumed, skipped and evaluated, and exit.' }),
     'preset-file': Flags.string({ hidden: true, description: 'A preset as a JSON file (ExperimentPreset) instead of a named one.', helpValue: 'file' }),
   };
@@ -59,11 +67,13 @@ The preset defines the runs: of a config file only runsDir and evaluators.<id> o
       this.listPresets(presets);
       return;
     }
-    const preset = presetFile ? await readPresetFile(presetFile) : presets[this.args.preset!];
-    if (!preset) {
+    const named = presetFile ? await readPresetFile(presetFile) : presets[this.args.preset!];
+    if (!named) {
       throw new UserError(`unknown preset '${this.args.preset}'`, `use one of: ${Object.keys(presets).join(', ')} (sempair reproduce --list)`);
     }
     const registry = await this.registry();
+    const methods = this.flags.methods?.map((m) => m.trim()).filter(Boolean);
+    const preset = methods?.length ? presetWithMethods(named, methods, registry) : named;
     const file = await loadConfigFile(this.flags.config);
     const overrides = { epochs: this.flags.epochs, backend: this.flags.backend };
     const dir = experimentDir(this.flags['runs-dir'] ?? file.runsDir ?? './runs', preset, overrides);
@@ -190,7 +200,7 @@ The preset defines the runs: of a config file only runsDir and evaluators.<id> o
   private async report(preset: ExperimentPreset, dir: string, outcomes: RunOutcome[], jobs: JobsChoice): Promise<void> {
     const evaluations = preset.evaluations.map((e) => e.id);
     const unfinished = outcomes.filter((o) => o.status !== 'completed' || o.error !== undefined);
-    const comparison = compare(outcomes, evaluations, preset.compare);
+    const comparisons = compareAll(outcomes, evaluations, presetComparisons(preset));
     const resultsFile = join(dir, 'results.json');
     const results = {
       preset: { id: preset.id, description: preset.description },
@@ -198,12 +208,13 @@ The preset defines the runs: of a config file only runsDir and evaluators.<id> o
       complete: unfinished.length === 0,
       jobs,
       runs: outcomes,
-      comparison: comparison ?? null,
+      comparison: comparisons[0] ?? null,
+      comparisons,
     };
     await writeJsonAtomic(resultsFile, results);
     this.emit({ type: 'result', ...results, resultsFile });
     this.print(`${preset.id}: ${preset.description}`);
-    this.print(comparisonTable(outcomes, evaluations, comparison));
+    this.print(comparisonTable(outcomes, evaluations, comparisons));
     if (!this.quietMode) this.print(`Results: ${resultsFile}`);
     if (unfinished.length) {
       const why = (o: RunOutcome): string =>

@@ -24,6 +24,7 @@ export const runFlags = {
   lr: numberFlag({ description: "Base learning rate, before scaling by batch/256 [default: the method's].", helpGroup: TRAINING }),
   'weight-decay': numberFlag({ description: "Weight decay [default: the method's].", helpGroup: TRAINING }),
   'warmup-epochs': numberFlag({ description: 'Linear warm-up epochs before the cosine decay [default: 10].', helpGroup: TRAINING }),
+  'grad-clip': numberFlag({ description: "Clip the global gradient norm to this value, 0 = off [default: the method's].", helpGroup: TRAINING }),
   augmentation: Flags.string({ char: 'a', description: "Augmentation preset [default: the method's].", helpGroup: AUGMENTATION }),
   'image-size': Flags.integer({ min: 4, description: 'Side of the augmented views in pixels [default: 32].', helpGroup: AUGMENTATION }),
   'disable-aug': Flags.string({
@@ -34,6 +35,7 @@ export const runFlags = {
     helpValue: 'step',
     helpGroup: AUGMENTATION,
   }),
+  'local-crops': Flags.integer({ min: 0, description: 'Extra local crops per pair at 3/7 of the image size (DINO multi-crop) [default: 0].', helpGroup: AUGMENTATION }),
 };
 
 type RunFlagValues = {
@@ -53,9 +55,11 @@ type RunFlagValues = {
   lr?: number;
   'weight-decay'?: number;
   'warmup-epochs'?: number;
+  'grad-clip'?: number;
   augmentation?: string;
   'image-size'?: number;
   'disable-aug'?: string[];
+  'local-crops'?: number;
 };
 
 /** Names of the run flags a user actually gave (for "--resume takes no run flags"). */
@@ -73,11 +77,13 @@ export function runInputFromFlags(flags: RunFlagValues): RunConfigInput {
     lr: flags.lr,
     weightDecay: flags['weight-decay'],
     warmupEpochs: flags['warmup-epochs'],
+    gradClip: flags['grad-clip'],
   };
   const augmentation = {
     preset: flags.augmentation,
     size: flags['image-size'],
     disable: flags['disable-aug']?.map((s) => s.trim()).filter(Boolean),
+    localCrops: flags['local-crops'],
   };
   const input = {
     method: flags.method,

@@ -1,4 +1,4 @@
-import type { EvalResult } from '@sempair/core';
+import type { EvalResult, ExperimentComparison } from '@sempair/core';
 import { renderTable, showMetric, type Cell } from '../tables.js';
 
 export interface RunOutcome {
@@ -34,7 +34,12 @@ function header(evaluation: string, metric: string): string {
   return `${evaluation} ${metric.replace(/^top(\d)$/, 'top-$1')}`;
 }
 
-export function compare(outcomes: RunOutcome[], evaluations: string[], pair: { a: string; b: string } | undefined): Comparison | undefined {
+/** a − b for each pair of run labels whose runs are both present. */
+export function compareAll(outcomes: RunOutcome[], evaluations: string[], pairs: ExperimentComparison[]): Comparison[] {
+  return pairs.map((pair) => compare(outcomes, evaluations, pair)).filter((c): c is Comparison => c !== undefined);
+}
+
+export function compare(outcomes: RunOutcome[], evaluations: string[], pair: ExperimentComparison | undefined): Comparison | undefined {
   if (!pair) return undefined;
   const a = outcomes.find((o) => o.label === pair.a);
   const b = outcomes.find((o) => o.label === pair.b);
@@ -57,14 +62,14 @@ function showDifference(metric: string, value: number | undefined): string {
   return `${value >= 0 ? '+' : '−'}${shown}`;
 }
 
-/** Rows: one per run (SP, AP), then the difference row; columns: top-1/top-5 per evaluation. */
-export function comparisonTable(outcomes: RunOutcome[], evaluations: string[], comparison: Comparison | undefined): string {
+/** Rows: one per run (SP, AP), then a difference row per comparison; columns: top-1/top-5 per evaluation. */
+export function comparisonTable(outcomes: RunOutcome[], evaluations: string[], comparisons: Comparison[]): string {
   const columns = evaluations.flatMap((e) => shownMetrics(outcomes, e).map((m) => [e, m] as const));
   const rows: Cell[][] = outcomes.map((o) => [
     o.label,
     ...columns.map(([e, m]) => (o.evaluations[e] ? showMetric(m, o.evaluations[e]!.metrics[m]) : o.status)),
   ]);
-  if (comparison) {
+  for (const comparison of comparisons) {
     rows.push([`${comparison.a} − ${comparison.b}`, ...columns.map(([e, m]) => showDifference(m, comparison.differences[e]?.[m]))]);
   }
   return renderTable(['pairs', ...columns.map(([e, m]) => header(e, m))], rows);

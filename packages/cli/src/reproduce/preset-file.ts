@@ -11,7 +11,7 @@ export async function readPresetFile(file: string): Promise<ExperimentPreset> {
   const path = resolve(file);
   const preset = await readJson<Partial<ExperimentPreset>>(path, 'preset file');
   const bad = (what: string): UserError =>
-    new UserError(`preset file ${file}: ${what}`, 'give it {id, description, runs: [{id, label, config}], evaluations: [{id, options}], compare?: {a, b}}');
+    new UserError(`preset file ${file}: ${what}`, 'give it {id, description, runs: [{id, label, config}], evaluations: [{id, options}], compare?: {a, b} | [{a, b}]}');
   if (!preset || typeof preset !== 'object') throw bad('not a JSON object');
   if (typeof preset.id !== 'string' || !ID.test(preset.id)) throw bad('id must be a name of letters, digits, ".", "_" or "-"');
   if (!Array.isArray(preset.runs) || preset.runs.length === 0) throw bad('runs must be a non-empty list');
@@ -30,5 +30,6 @@ export async function readPresetFile(file: string): Promise<ExperimentPreset> {
     runs: preset.runs,
     evaluations: evaluations.map((e) => ({ id: e.id, options: e.options ?? {} })),
     compare: preset.compare,
+    methodSettings: preset.methodSettings,
   };
 }

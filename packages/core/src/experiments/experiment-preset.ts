@@ -15,9 +15,15 @@ export interface ExperimentEvaluation {
   options: OptionValues;
 }
 
+/** Two run labels whose difference results tables show (a − b, e.g. SP − AP). */
+export interface ExperimentComparison {
+  a: string;
+  b: string;
+}
+
 /**
  * A named experiment: runs to train and evaluations to apply to each trained backbone.
- * `compare` names two run labels whose difference results tables show (e.g. SP − AP).
+ * `compare` names the pairs of run labels whose differences results tables show.
  */
 export interface ExperimentPreset {
   id: string;
@@ -26,5 +32,16 @@ export interface ExperimentPreset {
   estimate: string;
   runs: ExperimentRun[];
   evaluations: ExperimentEvaluation[];
-  compare?: { a: string; b: string };
+  compare?: ExperimentComparison | ExperimentComparison[];
+  /**
+   * Laptop-scale settings for a method when the preset is run with other methods
+   * (`reproduce --methods`), layered over the run's config: e.g. a shorter DINO head.
+   */
+  methodSettings?: Record<string, RunConfigInput>;
+}
+
+/** The comparisons of a preset as a list (none, one or several). */
+export function presetComparisons(preset: ExperimentPreset): ExperimentComparison[] {
+  if (!preset.compare) return [];
+  return Array.isArray(preset.compare) ? preset.compare : [preset.compare];
 }

@@ -6,3 +6,4 @@ export * from './quick.js';
 
 /** Presets of `sempair reproduce`, by id. */
 export const experimentPresets: Record<string, ExperimentPreset> = { quick: quickPreset };
+export * from './with-methods.js';

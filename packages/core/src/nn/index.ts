@@ -8,3 +8,4 @@ export * from './conv2d.js';
 export * from './mlp.js';
 export * from './l2-normalize.js';
 export * from './embedding-stats.js';
+export * from './twin-parameters.js';

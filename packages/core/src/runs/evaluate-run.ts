@@ -57,7 +57,7 @@ export async function evaluateConfig(registry: Registry, config: RunConfig, opti
   await initBackend((options.backend ?? config.backend) as Parameters<typeof initBackend>[0]);
   const rng = new Rng(config.seed).derive('eval', evaluator.id);
   const preset = registry.augmentations.get(config.augmentation.preset);
-  const pipelines = resolveAugmentation(preset, { size: config.augmentation.size, disable: config.augmentation.disable });
+  const pipelines = resolveAugmentation(preset, config.augmentation);
 
   const { params, backbone } = buildBackbone(config, registry, new Rng(config.seed));
   let checkpoint: string | null = null;

@@ -86,7 +86,7 @@ export async function pretrain(
   const channels = pairSet.images.shape[2];
   const methodDef = registry.methods.get(config.method);
   const preset = registry.augmentations.get(config.augmentation.preset);
-  const pipelines = resolveAugmentation(preset, { size: config.augmentation.size, disable: config.augmentation.disable });
+  const pipelines = resolveAugmentation(preset, config.augmentation);
 
   const previous = await readRunStatus(runDir);
   if (previous && !options.resume) {

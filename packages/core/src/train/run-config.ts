@@ -2,6 +2,7 @@ import { UserError } from '../errors.js';
 import { DEFAULT_TRAINING, type TrainingOptions } from '../optim/training-options.js';
 import { resolveOptions, type OptionValues } from '../options.js';
 import type { Registry } from '../registry.js';
+import { methodTraining } from '../method.js';
 
 /**
  * The fully resolved description of one pre-training run. Saved as `config.json` in the run
@@ -24,6 +25,8 @@ export interface RunConfig {
     size: number;
     /** Step types switched off for ablations (e.g. ["grayscale", "blur"]). */
     disable: string[];
+    /** Extra small local crops per pair (DINO multi-crop); 0 keeps the preset's views only. */
+    localCrops: number;
   };
   epochs: number;
   batchSize: number;
@@ -46,7 +49,7 @@ export const DEFAULT_RUN: RunConfigInput = {
   dataset: 'synthetic',
   pairs: 'semantic-labels',
   backbone: 'resnet18',
-  augmentation: { preset: '', size: 32, disable: [] },
+  augmentation: { preset: '', size: 32, disable: [], localCrops: 0 },
   epochs: 10,
   batchSize: 128,
   seed: 0,
@@ -85,6 +88,13 @@ function positiveInt(value: unknown, name: string): number {
   return value;
 }
 
+function nonNegativeInt(value: unknown, name: string): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
+    throw new UserError(`${name} must be a whole number ≥ 0, got ${JSON.stringify(value)}`, `set ${name} to e.g. 0`);
+  }
+  return value;
+}
+
 /**
  * Resolves a run config from layers, highest priority first (flags, then config file), over
  * the method's and plugins' defaults. Unknown keys and bad values end in a UserError.
@@ -111,7 +121,7 @@ export function resolveRunConfig(layers: RunConfigInput[], registry: Registry): 
   const backbone = registry.backbones.get(String(raw.backbone));
   const training = merge((raw.training ?? {}) as Record<string, unknown>, {
     ...DEFAULT_TRAINING,
-    ...method.training,
+    ...methodTraining(method, backbone.id),
   }) as unknown as TrainingOptions;
   for (const key of Object.keys(training)) {
     if (!(key in DEFAULT_TRAINING)) {
@@ -134,7 +144,12 @@ export function resolveRunConfig(layers: RunConfigInput[], registry: Registry): 
     pairOptions: resolveOptions(pairs.options, raw.pairOptions as OptionValues, `pair source ${pairs.id}`),
     backbone: backbone.id,
     backboneOptions: resolveOptions(backbone.options, raw.backboneOptions as OptionValues, `backbone ${backbone.id}`),
-    augmentation: { preset, size: positiveInt(aug.size, 'augmentation.size'), disable: [...(aug.disable ?? [])] },
+    augmentation: {
+      preset,
+      size: positiveInt(aug.size, 'augmentation.size'),
+      disable: [...(aug.disable ?? [])],
+      localCrops: nonNegativeInt(aug.localCrops ?? 0, 'augmentation.localCrops'),
+    },
     epochs: positiveInt(raw.epochs, 'epochs'),
     batchSize: positiveInt(raw.batchSize, 'batchSize'),
     training,
