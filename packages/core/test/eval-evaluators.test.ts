@@ -84,8 +84,8 @@ function context(evaluator: EvaluatorDefinition, options: OptionValues, datasets
 
 const evaluator = (id: string): EvaluatorDefinition => builtinEvaluators.find((e) => e.id === id)!;
 
-test.serial('builtinEvaluators lists linear and knn', (t) => {
-  t.deepEqual(builtinEvaluators.map((e) => e.id).sort(), ['knn', 'linear']);
+test.serial('builtinEvaluators lists finetune, linear and knn', (t) => {
+  t.deepEqual(builtinEvaluators.map((e) => e.id).sort(), ['finetune', 'knn', 'linear']);
   const linear = resolveOptions(evaluator('linear').options, {}, 'linear');
   t.like(linear, { dataset: 'synthetic-shifted', trainSplit: 'train', testSplit: 'test', epochs: 100, batchSize: 256, optimizer: 'adam' });
   t.like(resolveOptions(evaluator('knn').options, {}, 'knn'), { k: 20, temperature: 0.07 });

@@ -1,5 +1,6 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import type { Dataset } from '../data/dataset.js';
+import { loadLabels } from '../data/load-images.js';
 import { UserError } from '../errors.js';
 import type { EvalContext } from '../evaluator.js';
 import { parseOptionString, type OptionSchema, type OptionValues } from '../options.js';
@@ -35,47 +36,72 @@ function datasetOptionsOf(value: unknown, where: string): OptionValues {
   throw new UserError(`${where}: datasetOptions must be key=value,… or an object`, 'e.g. datasetOptions=perClass=100');
 }
 
+export interface LabelledSplit {
+  dataset: Dataset;
+  labels: Int32Array;
+}
+
+export interface DownstreamSplits {
+  datasetId: string;
+  classes: number;
+  train: LabelledSplit;
+  test: LabelledSplit;
+}
+
 /**
- * Opens the train and test splits of the downstream dataset and extracts frozen features of
- * both. The caller disposes `train.features` and `test.features`.
+ * Opens the train and test splits of the downstream dataset named by the shared downstream
+ * options and checks them (non-empty, labelled, same classes) without touching the backbone:
+ * what an evaluator that feeds images itself (fine-tuning) needs instead of frozen features.
  */
-export async function downstreamFeatures(ctx: EvalContext, evaluator: string): Promise<DownstreamFeatures> {
+export async function openDownstreamSplits(ctx: EvalContext, evaluator: string): Promise<DownstreamSplits> {
   const where = `evaluator ${evaluator}`;
   const datasetId = String(ctx.options.dataset ?? downstreamOptions.dataset!.default);
   const base = datasetOptionsOf(ctx.options.datasetOptions, where);
-  const split = async (name: string): Promise<SplitFeatures> => {
+  const split = async (name: string): Promise<LabelledSplit> => {
     const dataset = await ctx.openDataset(datasetId, { ...base, split: name });
     if (dataset.size === 0) throw new UserError(`${where}: ${datasetId} split '${name}' is empty`, 'pick a split or dataset with images');
-    const { features, labels } = await extractFeatures(ctx.backbone, dataset, {
-      batchSize: Number(ctx.options.featureBatchSize ?? 256),
-      normalization: ctx.normalization,
-      size: Number(ctx.options.size ?? 0),
-      progress: ctx.progress,
-      phase: `features ${name}`,
-    });
+    const labels = await loadLabels(dataset);
     const classes = dataset.classes.length;
     if (labels.some((y) => y < 0 || y >= classes)) {
-      features.dispose();
       throw new UserError(`${where}: ${datasetId} split '${name}' has unlabelled images`, 'evaluate on a labelled split (e.g. train / test)');
     }
-    return { dataset, features, labels };
+    return { dataset, labels };
   };
   const train = await split(String(ctx.options.trainSplit ?? 'train'));
-  let test: SplitFeatures;
-  try {
-    test = await split(String(ctx.options.testSplit ?? 'test'));
-  } catch (error) {
-    train.features.dispose();
-    throw error;
-  }
+  const test = await split(String(ctx.options.testSplit ?? 'test'));
   const classes = train.dataset.classes.length;
   if (test.dataset.classes.length !== classes) {
-    train.features.dispose();
-    test.features.dispose();
     throw new UserError(
       `${where}: ${datasetId} train split has ${classes} classes, test split ${test.dataset.classes.length}`,
       'use splits of the same dataset',
     );
   }
   return { datasetId, classes, train, test };
+}
+
+/**
+ * Opens the train and test splits of the downstream dataset and extracts frozen features of
+ * both. The caller disposes `train.features` and `test.features`.
+ */
+export async function downstreamFeatures(ctx: EvalContext, evaluator: string): Promise<DownstreamFeatures> {
+  const splits = await openDownstreamSplits(ctx, evaluator);
+  const extract = async (split: LabelledSplit, name: string): Promise<SplitFeatures> => {
+    const { features } = await extractFeatures(ctx.backbone, split.dataset, {
+      batchSize: Number(ctx.options.featureBatchSize ?? 256),
+      normalization: ctx.normalization,
+      size: Number(ctx.options.size ?? 0),
+      progress: ctx.progress,
+      phase: `features ${name}`,
+    });
+    return { dataset: split.dataset, features, labels: split.labels };
+  };
+  const train = await extract(splits.train, String(ctx.options.trainSplit ?? 'train'));
+  let test: SplitFeatures;
+  try {
+    test = await extract(splits.test, String(ctx.options.testSplit ?? 'test'));
+  } catch (error) {
+    train.features.dispose();
+    throw error;
+  }
+  return { datasetId: splits.datasetId, classes: splits.classes, train, test };
 }

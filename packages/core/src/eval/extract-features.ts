@@ -28,6 +28,21 @@ export interface ExtractedFeatures {
 }
 
 /**
+ * uint8 HWC images → [count, h, w, 3] float32 in [0, 1], grey expanded to RGB: the common first
+ * step of evaluation inputs (then resized and normalised) and of training inputs (then augmented).
+ */
+export function imagesToTensor(images: Uint8Array, shape: readonly [number, number, number], count: number): tf.Tensor4D {
+  const [h, w, c] = shape;
+  if (c !== 1 && c !== 3) throw new Error(`extractFeatures: images must have 1 or 3 channels, got ${c}`);
+  const pixels = new Float32Array(count * h * w * c);
+  for (let i = 0; i < pixels.length; i++) pixels[i] = images[i]! / 255;
+  return tf.tidy(() => {
+    const x: tf.Tensor4D = tf.tensor4d(pixels, [count, h, w, c]);
+    return c === 1 ? tf.tile(x, [1, 1, 1, 3]) : x;
+  });
+}
+
+/**
  * Turns uint8 HWC images into the backbone's input: [0, 1] floats, grey expanded to RGB,
  * bilinear resize (half-pixel centres, as PIL and torchvision) when `size` differs, normalised.
  */
@@ -37,13 +52,9 @@ export function preprocessImages(
   count: number,
   options: Pick<ExtractFeaturesOptions, 'normalization' | 'size'>,
 ): tf.Tensor4D {
-  const [h, w, c] = shape;
-  if (c !== 1 && c !== 3) throw new Error(`extractFeatures: images must have 1 or 3 channels, got ${c}`);
-  const pixels = new Float32Array(count * h * w * c);
-  for (let i = 0; i < pixels.length; i++) pixels[i] = images[i]! / 255;
+  const [h, w] = shape;
   return tf.tidy(() => {
-    let x: tf.Tensor4D = tf.tensor4d(pixels, [count, h, w, c]);
-    if (c === 1) x = tf.tile(x, [1, 1, 1, 3]);
+    let x = imagesToTensor(images, shape, count);
     const size = options.size ?? 0;
     if (size > 0 && (size !== h || size !== w)) x = tf.image.resizeBilinear(x, [size, size], false, true);
     const { mean, std } = options.normalization;
