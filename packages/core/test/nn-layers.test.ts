@@ -1,7 +1,7 @@
 import test from 'ava';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { BatchNorm, Conv2d, Linear, ParameterSet, gelu, mlp } from '../src/nn/index.js';
+import { BatchNorm, Conv2d, Linear, ParameterSet, denseMatMul, gelu, mlp } from '../src/nn/index.js';
 import { Rng } from '../src/rng.js';
 
 test.before(async () => {
@@ -245,4 +245,22 @@ test('mlp: Sequential-style names, BN placement, shapes', (t) => {
   t.deepEqual(tf.tidy(() => three.apply(tf.randomNormal([3, 4]), true)).shape, [3, 2]);
   x.dispose();
   params.dispose();
+});
+
+test('denseMatMul: the value and gradients of x·W + b, with and without bias', (t) => {
+  const rng = new Rng(5);
+  const draw = (shape: [number, number]) => tf.tensor2d(Array.from({ length: shape[0] * shape[1] }, () => rng.normal()), shape);
+  const x = draw([5, 4]);
+  const w = draw([4, 3]);
+  const b = tf.tensor1d([0.5, -1, 2]);
+  const dy = draw([5, 3]);
+  for (const bias of [b, undefined]) {
+    const reference = (xs: tf.Tensor2D, ws: tf.Tensor2D, bs?: tf.Tensor) => tf.sum(tf.mul(tf.add(tf.matMul(xs, ws), bs ?? 0), dy));
+    const ours = (xs: tf.Tensor2D, ws: tf.Tensor2D, bs?: tf.Tensor) => tf.sum(tf.mul(denseMatMul(xs, ws, bs), dy));
+    const args = bias ? [x, w, bias] : [x, w];
+    const expected = tf.grads((...a: tf.Tensor[]) => reference(a[0] as tf.Tensor2D, a[1] as tf.Tensor2D, a[2]))(args);
+    const got = tf.grads((...a: tf.Tensor[]) => ours(a[0] as tf.Tensor2D, a[1] as tf.Tensor2D, a[2]))(args);
+    got.forEach((g, i) => close(t, g.dataSync(), expected[i]!.dataSync(), 1e-5));
+    close(t, denseMatMul(x, w, bias).dataSync(), tf.add(tf.matMul(x, w), bias ?? 0).dataSync(), 1e-6);
+  }
 });

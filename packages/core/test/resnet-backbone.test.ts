@@ -16,8 +16,8 @@ function build(def: typeof resnet18Definition, options: Record<string, unknown>,
   return { net, params };
 }
 
-test('builtin definitions: resnet18 and resnet50 with width, cifarStem, zeroInitResidual', (t) => {
-  t.deepEqual(builtinBackbones.map((d) => d.id), ['resnet18', 'resnet50']);
+test('builtin definitions: resnet18, resnet50 (width, cifarStem, zeroInitResidual) and the ViTs', (t) => {
+  t.deepEqual(builtinBackbones.map((d) => d.id), ['resnet18', 'resnet50', 'vit-tiny', 'vit-small']);
   t.deepEqual(Object.keys(resnet18Definition.options), ['width', 'cifarStem', 'zeroInitResidual']);
   t.is(resnet18Definition.options.cifarStem!.default, true);
 });

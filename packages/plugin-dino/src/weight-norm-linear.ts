@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { uniformInit, type ParameterSet, type Rng } from '@sempair/core';
+import { denseMatMul, uniformInit, type ParameterSet, type Rng } from '@sempair/core';
 
 /**
  * A bias-free Linear under PyTorch's `weight_norm`: W = g · v / ‖v‖, the norm taken per output
@@ -24,6 +24,6 @@ export class WeightNormLinear {
   }
 
   apply(x: tf.Tensor2D): tf.Tensor2D {
-    return tf.tidy(() => tf.matMul(x, this.weight()));
+    return tf.tidy(() => denseMatMul(x, this.weight()));
   }
 }

@@ -1,6 +1,13 @@
 import type { BackboneDefinition } from './backbone.js';
 import { resnet18Definition, resnet50Definition } from './resnet-definitions.js';
+import { vitSmallDefinition, vitTinyDefinition } from './vit-definitions.js';
 export * from './backbone.js';
 export * from './resnet.js';
 export * from './resnet-definitions.js';
-export const builtinBackbones: BackboneDefinition[] = [resnet18Definition, resnet50Definition];
+export * from './vit.js';
+export * from './vit-block.js';
+export * from './vit-patch-embed.js';
+export * from './vit-init.js';
+export * from './vit-definitions.js';
+export * from './pos-embed-interpolation.js';
+export const builtinBackbones: BackboneDefinition[] = [resnet18Definition, resnet50Definition, vitTinyDefinition, vitSmallDefinition];

@@ -9,3 +9,6 @@ export * from './mlp.js';
 export * from './l2-normalize.js';
 export * from './embedding-stats.js';
 export * from './twin-parameters.js';
+export * from './layer-norm.js';
+export * from './attention.js';
+export * from './dense-matmul.js';

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Rng } from '../rng.js';
+import { denseMatMul } from './dense-matmul.js';
 import { uniformInit } from './init.js';
 import type { ParameterSet } from './parameters.js';
 
@@ -31,7 +32,7 @@ export class Linear {
   }
 
   apply(x: tf.Tensor2D): tf.Tensor2D {
-    // fused matMul+bias is one kernel on wasm and has its own gradient in tfjs-core.
-    return tf.fused.matMul({ a: x, b: this.weight as tf.Tensor2D, bias: this.bias }) as tf.Tensor2D;
+    // One fused matMul+bias forward; a gradient of untransposed matMuls (fast on wasm).
+    return denseMatMul(x, this.weight as tf.Tensor2D, this.bias);
   }
 }
