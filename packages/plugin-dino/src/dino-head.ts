@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { l2Normalize, mlp, normalInit, type Mlp, type ParameterSet, type Rng } from '@sempair/core';
+import { l2Normalize, Linear, mlp, normalInit, type Mlp, type ParameterSet, type Rng } from '@sempair/core';
 import { WeightNormLinear } from './weight-norm-linear.js';
 
 /** DINO head sizes (REFERENCE.md: hidden 2048, bottleneck 256, 4096 prototypes). */
@@ -9,6 +9,8 @@ export interface DinoHeadOptions {
   numPrototypes: number;
   /** Hold the last layer's weight norm g at 1 (prototypes stay unit vectors). */
   normLastLayer: boolean;
+  /** Batch norm after each hidden Linear (DINO's `use_bn_in_head`; off in REFERENCE.md's head). */
+  batchNorm?: boolean;
 }
 
 export const dinoHeadDefaults: DinoHeadOptions = { hiddenDim: 2048, bottleneckDim: 256, numPrototypes: 4096, normLastLayer: true };
@@ -23,7 +25,7 @@ export interface DinoHeadOutput {
 /**
  * Lin→GELU→Lin→GELU→Lin (hidden, bottleneck), L2-normalise, weight-normalised
  * Lin(bottleneck→prototypes, no bias). Names follow DINO's DINOHead under `name`:
- * `mlp.0`, `mlp.2`, `mlp.4`, `last_layer.weight_v|weight_g`. As DINOHead._init_weights, the MLP's
+ * `mlp.0`, `mlp.2`, `mlp.4` (with batch norm: `mlp.0`, `mlp.3`, `mlp.6`), `last_layer.weight_v|weight_g`. As DINOHead._init_weights, the MLP's
  * weights start N(0, 0.02²) (timm's trunc_normal_ with bounds ±2, which never bind at this std)
  * and its biases 0; the last layer keeps nn.Linear's default.
  */
@@ -33,13 +35,17 @@ export class DinoHead {
 
   constructor(params: ParameterSet, name: string, inDim: number, opts: DinoHeadOptions, rng: Rng) {
     const scope = params.scope(name);
-    this.mlp = mlp(scope, 'mlp', [inDim, opts.hiddenDim, opts.hiddenDim, opts.bottleneckDim], rng.derive('mlp'), { activation: 'gelu' });
-    for (const p of scope.list()) {
-      if (!p.name.startsWith(`${scope.prefix}.mlp.`)) continue;
-      const init = p.name.endsWith('.weight') ? normalInit(p.variable.shape, 0.02, rng.derive('init', p.name)) : tf.zeros(p.variable.shape);
-      p.variable.assign(init);
-      init.dispose();
-    }
+    this.mlp = mlp(scope, 'mlp', [inDim, opts.hiddenDim, opts.hiddenDim, opts.bottleneckDim], rng.derive('mlp'), {
+      activation: 'gelu',
+      batchNorm: opts.batchNorm ?? false,
+    });
+    this.mlp.layers.forEach((layer, i) => {
+      if (!(layer instanceof Linear)) return;
+      const weight = normalInit(layer.weight.shape, 0.02, rng.derive('init', i));
+      layer.weight.assign(weight);
+      weight.dispose();
+      if (layer.bias) tf.tidy(() => layer.bias!.assign(tf.zerosLike(layer.bias!)));
+    });
     this.lastLayer = new WeightNormLinear(scope, 'last_layer', opts.bottleneckDim, opts.numPrototypes, rng.derive('last_layer'), {
       trainableNorm: !opts.normLastLayer,
     });

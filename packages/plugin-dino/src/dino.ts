@@ -22,6 +22,7 @@ export const dinoDefinition: MethodDefinition = {
     hiddenDim: { type: 'integer', default: dinoDefaults.hiddenDim, min: 1, description: 'DINO head hidden width' },
     bottleneckDim: { type: 'integer', default: dinoDefaults.bottleneckDim, min: 1, description: 'DINO head bottleneck width (L2-normalised)' },
     normLastLayer: { type: 'boolean', default: dinoDefaults.normLastLayer, description: 'hold the last layer’s weight norm at 1' },
+    headBatchNorm: { type: 'boolean', default: false, description: 'batch norm after the head’s hidden layers (DINO’s use_bn_in_head)' },
     studentTemp: { type: 'number', default: dinoDefaults.studentTemp, min: 0, description: 'student softmax temperature' },
     teacherTemp: { type: 'number', default: dinoDefaults.teacherTemp, min: 0, description: 'teacher temperature after the warm-up' },
     warmupTeacherTemp: { type: 'number', default: dinoDefaults.warmupTeacherTemp, min: 0, description: 'teacher temperature at epoch 0' },
@@ -46,6 +47,7 @@ export const dinoDefinition: MethodDefinition = {
       bottleneckDim: o.bottleneckDim as number,
       numPrototypes: o.numPrototypes as number,
       normLastLayer: o.normLastLayer as boolean,
+      batchNorm: o.headBatchNorm as boolean,
     };
     const head = new DinoHead(ctx.params, 'head', ctx.backbone.featureDim, headOptions, ctx.rng.derive('dino', 'head'));
     const frozenScope = ctx.params.scope('', { frozen: true });

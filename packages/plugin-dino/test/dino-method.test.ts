@@ -123,3 +123,17 @@ test('the hook registers the method with its ViT training defaults', async (t) =
   t.is(dino.training.optimizer, 'lars');
   t.is(dino.backboneTraining?.[0]?.training.optimizer, 'adamw');
 });
+
+test('headBatchNorm puts batch norm after the hidden layers, initialised as PyTorch does (γ 1, β 0)', async (t) => {
+  const { root, method, batch, state, dispose } = setup(4, { headBatchNorm: true });
+  const names = root.list().map((p) => p.name);
+  for (const name of ['head.head.mlp.0.weight', 'head.head.mlp.1.weight', 'head.head.mlp.1.running_var', 'head.head.mlp.3.weight', 'head.head.mlp.6.weight']) {
+    t.true(names.includes(name), name);
+  }
+  t.true(Array.from(await root.get('head.head.mlp.1.weight').data()).every((x) => x === 1));
+  t.true(Array.from(await root.get('head.head.mlp.4.bias').data()).every((x) => x === 0));
+  const out = method.loss(batch, state);
+  t.true(Number.isFinite(out.loss.dataSync()[0]!));
+  tf.dispose([out.loss, ...Object.values(out.metrics ?? {})]);
+  dispose();
+});
