@@ -46,7 +46,7 @@ test('comparison: rows per run, the SP − AP row in percentage points', (t) => 
   ];
   const comparison = compare(outcomes, ['linear'], { a: 'SP', b: 'AP' })!;
   t.deepEqual(comparison.differences, { linear: { top1: 3.25, top5: -0.5 } });
-  const table = comparisonTable(outcomes, ['linear'], comparison);
+  const table = comparisonTable(outcomes, ['linear'], [comparison]);
   t.regex(table, /linear top-1.*linear top-5/);
   t.regex(table, /SP\s+│\s+61\.25\s+│\s+95\.50/);
   t.regex(table, /SP − AP\s+│\s+\+3\.25\s+│\s+−0\.50/);
