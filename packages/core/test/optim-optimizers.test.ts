@@ -104,7 +104,7 @@ test('LARS: trust ratio on weights (solo-learn formula), bias and norm excluded 
   const lrs = [0.4, 0.3, 0.2];
   const eta = 0.02;
   const wd = 1e-4;
-  const { params, opt } = run(opts({ optimizer: 'lars', momentum: 0.9, weightDecay: wd, larsEta: eta }), lrs);
+  const { params, opt } = run(opts({ optimizer: 'lars', momentum: 0.9, weightDecay: wd, larsEta: eta, larsClipLr: false }), lrs);
   const lars = (w: number[], g: number[]) => {
     const trust = (eta * norm(w)) / (norm(g) + wd * norm(w) + 1e-8);
     return g.map((x, i) => (x + wd * w[i]!) * trust);
@@ -114,6 +114,26 @@ test('LARS: trust ratio on weights (solo-learn formula), bias and norm excluded 
   close(t, values(params, 'fc.bias'), momentumRef(B0, G.map((g) => g['m.fc.bias']), lrs, 0.9, plain));
   close(t, values(params, 'bn.weight'), momentumRef(N0, G.map((g) => g['m.bn.weight']), lrs, 0.9, plain));
   // First step by hand: trust = 0.02·‖w‖/(‖g‖ + 1e-4·‖w‖), the weight moves by lr·trust·(g + wd·w).
+  opt.dispose();
+  params.dispose();
+});
+
+test('LARS with clip_lr: trust ratio min(trust / lr, 1), so a step is never larger than plain SGD at lr', (t) => {
+  // The middle lr is small enough that the clip binds there (trust / lr > 1), not at the others.
+  const lrs = [0.4, 1e-4, 0.2];
+  const eta = 0.02;
+  const wd = 1e-4;
+  const { params, opt } = run(opts({ optimizer: 'lars', momentum: 0.9, weightDecay: wd, larsEta: eta, larsClipLr: true }), lrs);
+  let step = 0;
+  let bound = 0;
+  const lars = (w: number[], g: number[]) => {
+    const trust = (eta * norm(w)) / (norm(g) + wd * norm(w) + 1e-8);
+    const lr = lrs[step++]!;
+    if (trust / lr >= 1) bound++;
+    return g.map((x, i) => (x + wd * w[i]!) * Math.min(trust / lr, 1));
+  };
+  close(t, values(params, 'fc.weight'), momentumRef(W0, G.map((g) => g['m.fc.weight']), lrs, 0.9, lars));
+  t.is(bound, 1, 'the clip binds at the small lr only');
   opt.dispose();
   params.dispose();
 });

@@ -67,7 +67,9 @@ export default class Methods extends SempairCommand<typeof Methods> {
         ['lr (base, × batch/256)', `${training.lr}${training.scaleLr ? '' : ' (not scaled)'}`],
         ['weight decay', training.weightDecay],
         ['momentum', training.momentum],
-        ...(training.optimizer === 'lars' ? ([['LARS η', training.larsEta]] as Array<[string, number]>) : []),
+        ...(training.optimizer === 'lars'
+          ? ([['LARS η', training.larsEta], ['LARS clip_lr', training.larsClipLr ? 'on' : 'off']] as Array<[string, number | string]>)
+          : []),
         ['warm-up epochs', training.warmupEpochs],
         ['gradient clip (global norm)', training.gradClip > 0 ? training.gradClip : 'off'],
         ['epochs', DEFAULT_RUN.epochs],

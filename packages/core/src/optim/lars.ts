@@ -9,16 +9,23 @@ export interface LarsSettings {
   eta: number;
   /** Added to the trust-ratio denominator (solo-learn default 1e-8). */
   eps?: number;
+  /**
+   * solo-learn's `clip_lr` (on in its CIFAR and ImageNet presets): the trust ratio becomes
+   * min(trust / lr, 1), so a weight moves by min(η·‖w‖/‖g‖, lr)·g: at most a fraction η of its
+   * norm per step, and never faster than plain SGD at the scheduled lr.
+   */
+  clipLr?: boolean;
 }
 
 /**
- * solo-learn's LARS with exclude_bias_n_norm_lars=True and clip_lars_lr=False. For role 'weight':
- *   if ‖w‖ > 0 and ‖g‖ > 0:  trust = η·‖w‖ / (‖g‖ + wd·‖w‖ + eps);  d = (g + wd·w)·trust
+ * solo-learn's LARS with exclude_bias_n_norm=True and clip_lr as set. For role 'weight':
+ *   if ‖w‖ > 0 and ‖g‖ > 0:  trust = η·‖w‖ / (‖g‖ + wd·‖w‖ + eps)  [clip_lr: trust = min(trust / lr, 1)]
+ *                             d = (g + wd·w)·trust
  *   else d = g  (no decay either, exactly as the reference)
  * Biases and norm parameters: d = g (no decay, no adaptation). Then SGD momentum:
  * buf = m·buf + d; w −= lr·buf. The branch is computed on the device, without a download.
  */
-export function larsRule({ momentum, weightDecay, eta, eps = 1e-8 }: LarsSettings): UpdateRule {
+export function larsRule({ momentum, weightDecay, eta, eps = 1e-8, clipLr = false }: LarsSettings): UpdateRule {
   return {
     name: 'lars',
     init(p, state) {
@@ -31,7 +38,9 @@ export function larsRule({ momentum, weightDecay, eta, eps = 1e-8 }: LarsSetting
         const wNorm = tf.norm(w);
         const gNorm = tf.norm(grad);
         const adapt = tf.logicalAnd(tf.greater(wNorm, 0), tf.greater(gNorm, 0));
-        const ratio = tf.div(tf.mul(wNorm, eta), tf.add(tf.add(gNorm, tf.mul(wNorm, weightDecay)), eps));
+        let ratio = tf.div(tf.mul(wNorm, eta), tf.add(tf.add(gNorm, tf.mul(wNorm, weightDecay)), eps));
+        // At lr 0 the step is 0 whatever the ratio; skip the clip rather than divide by 0.
+        if (clipLr && lr > 0) ratio = tf.minimum(tf.div(ratio, lr), 1);
         const trust = tf.where(adapt, ratio, tf.onesLike(ratio));
         const wd = tf.where(adapt, tf.scalar(weightDecay), tf.scalar(0));
         d = tf.mul(tf.add(grad, tf.mul(w, wd)), trust);

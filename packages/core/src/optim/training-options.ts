@@ -9,6 +9,8 @@ export interface TrainingOptions {
   momentum: number;
   /** LARS trust coefficient η. */
   larsEta: number;
+  /** solo-learn's LARS `clip_lr`: trust ratio min(trust / lr, 1) (on in its presets). */
+  larsClipLr: boolean;
   /** Multiply `lr` by batchSize/256 (the reference convention). */
   scaleLr: boolean;
   warmupEpochs: number;
@@ -25,6 +27,7 @@ export const DEFAULT_TRAINING: TrainingOptions = {
   weightDecay: 1e-4,
   momentum: 0.9,
   larsEta: 0.02,
+  larsClipLr: true,
   scaleLr: true,
   warmupEpochs: 10,
   warmupStartLr: 3e-5,
