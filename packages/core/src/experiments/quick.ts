@@ -34,10 +34,13 @@ export const quickPreset: ExperimentPreset = {
   compare: { a: 'SP', b: 'AP' },
   // For `--methods`: heads scaled with the backbone (width 8 is 1/8 of ResNet-18's, so 4096 →
   // 512 and 2048 → 256 hidden units; output widths kept), else the heads cost more than the
-  // backbone. DINO's teacher follows at BYOL's 0.99: at 0.9995 it would barely move in ~90 steps.
+  // backbone. DINO's teacher follows at BYOL's 0.99: at 0.9995 it would barely move in ~90 steps;
+  // its head gets batch norm (solo-learn's DINOHead default, use_bn=True): without it the
+  // L2-normalised bottleneck of a small ResNet points the same way for every image and the
+  // teacher collapses to uniform here.
   methodSettings: {
     byol: { methodOptions: { projHiddenDim: 512, predHiddenDim: 512 } },
     vicreg: { methodOptions: { projHiddenDim: 256, projOutputDim: 256 } },
-    dino: { methodOptions: { hiddenDim: 256, numPrototypes: 512, emaBase: 0.99 } },
+    dino: { methodOptions: { hiddenDim: 256, numPrototypes: 512, emaBase: 0.99, headBatchNorm: true } },
   },
 };
