@@ -1,6 +1,8 @@
 import type { DatasetDefinition } from './dataset.js';
 import { fashionMnistDataset, idxDataset } from './idx-dataset.js';
 import { syntheticDataset, syntheticShiftedDataset } from './synthetic-dataset.js';
+import { binaryDatasets } from './binary-datasets.js';
+import { folderDatasets } from './folder-datasets.js';
 export * from './dataset.js';
 export * from './array-dataset.js';
 export * from './subset.js';
@@ -10,5 +12,11 @@ export * from './idx.js';
 export * from './idx-dataset.js';
 export * from './synthetic-dataset.js';
 export { shapeClasses, type ShapeClass } from './synthetic/shapes.js';
-// owner: data work — add readers and list them here
-export const builtinDatasets: DatasetDefinition[] = [syntheticDataset, syntheticShiftedDataset, fashionMnistDataset, idxDataset];
+export const builtinDatasets: DatasetDefinition[] = [
+  syntheticDataset,
+  syntheticShiftedDataset,
+  fashionMnistDataset,
+  idxDataset,
+  ...binaryDatasets,
+  ...folderDatasets,
+];
