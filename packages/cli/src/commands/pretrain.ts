@@ -78,6 +78,10 @@ Ctrl-C stops after the current step and saves a checkpoint; continue with --resu
     }
 
     const prepared = await prepareRun(config, registry);
+    const facts = prepared.pairSet.describe();
+    if (typeof facts.labelAgreement === 'number') {
+      this.note(`Mined pairs: ${(100 * facts.labelAgreement).toFixed(1)}% of partners share their anchor's true class.`);
+    }
     const runsDir = flags['runs-dir'] ?? file.runsDir ?? './runs';
     const runDir = flags.resume ? resolve(flags.resume) : newRunDir(runsDir, flags.name ?? `${config.method}-${config.pairs}`);
     const existedBefore = existsSync(runDir);

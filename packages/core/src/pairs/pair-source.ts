@@ -1,5 +1,6 @@
 import type { Dataset } from '../data/dataset.js';
 import type { OptionSchema, OptionValues } from '../options.js';
+import type { Registry } from '../registry.js';
 import type { Rng } from '../rng.js';
 
 /**
@@ -26,6 +27,8 @@ export interface PairSet {
 
 export interface PairSourceContext {
   rng: Rng;
+  /** The registry, for sources that build models (mined pairs embed images with a run's backbone). */
+  registry?: Registry;
 }
 
 export interface PairSourceDefinition {

@@ -1,6 +1,7 @@
 import type { Pair, PairSourceDefinition } from './pair-source.js';
 import { loadLabels } from '../data/load-images.js';
 import { groupByClass } from './class-index.js';
+import { perClassOption, perClassSubset } from './per-class-subset.js';
 
 /**
  * Semantic pairs from labels: every image is an anchor, its partner another image of the same
@@ -18,9 +19,12 @@ export const semanticLabelPairs: PairSourceDefinition = {
       default: 'redraw',
       description: 'redraw partners every epoch, or fix one partner per image for the whole run',
     },
+    perClass: perClassOption,
   },
-  async create(dataset, options, { rng }) {
-    const labels = await loadLabels(dataset);
+  async create(source, options, { rng }) {
+    const perClass = Number(options.perClass ?? 0);
+    // The same seeded subset as `augmented` with this seed: matched SP and AP training sets.
+    const { dataset, labels } = perClassSubset(source, await loadLabels(source), perClass, rng.derive('subset'));
     const groups = groupByClass(labels, dataset.classes.length, dataset.name);
     const mode = options.mode as 'redraw' | 'fixed';
     const singletons = groups.filter((g) => g.length === 1).length;
@@ -53,6 +57,7 @@ export const semanticLabelPairs: PairSourceDefinition = {
         pairs: labels.length,
         classes: groups.filter((g) => g.length > 0).length,
         selfPairedSingletons: singletons,
+        ...(perClass > 0 ? { perClass } : {}),
       }),
     };
   },

@@ -1,18 +1,15 @@
 import { join } from 'node:path';
-import * as tf from '@tensorflow/tfjs-core';
 import type { ViewPipeline } from '../augment/augmentation.js';
 import { resolveAugmentation } from '../augment/index.js';
 import { initBackend } from '../backend/index.js';
-import { UserError } from '../errors.js';
 import type { EvalResult } from '../evaluator.js';
 import { resolveOptions, type OptionValues } from '../options.js';
 import type { ProgressListener } from '../progress.js';
 import type { Registry } from '../registry.js';
 import { Rng } from '../rng.js';
-import { buildBackbone } from '../train/build-model.js';
 import type { RunConfig } from '../train/run-config.js';
 import { writeJsonAtomic } from './atomic-write.js';
-import { assignCheckpoint, listCheckpoints, loadCheckpoint } from './checkpoint.js';
+import { restoreRunBackbone } from './restore-backbone.js';
 import { readJson, RUN_FILES } from './run-dir.js';
 
 const IMAGENET = { mean: [0.485, 0.456, 0.406] as [number, number, number], std: [0.229, 0.224, 0.225] as [number, number, number] };
@@ -59,21 +56,8 @@ export async function evaluateConfig(registry: Registry, config: RunConfig, opti
   const preset = registry.augmentations.get(config.augmentation.preset);
   const pipelines = resolveAugmentation(preset, config.augmentation);
 
-  const { params, backbone } = buildBackbone(config, registry, new Rng(config.seed));
-  let checkpoint: string | null = null;
+  const { params, backbone, checkpoint } = await restoreRunBackbone(registry, config, options.runDir, { randomInit: options.randomInit });
   try {
-    if (!options.randomInit) {
-      const dir = join(options.runDir, RUN_FILES.checkpoints);
-      const names = await listCheckpoints(dir);
-      if (names.length === 0) {
-        throw new UserError(`run ${options.runDir} has no checkpoint yet`, 'train it first (sempair pretrain), or pass --random-init for a baseline');
-      }
-      checkpoint = names[names.length - 1]!;
-      const loaded = await loadCheckpoint(join(dir, checkpoint));
-      const variables = new Map(backbone.params.list().map((p) => [p.name, p.variable]));
-      assignCheckpoint(variables, loaded.tensors, checkpoint);
-      tf.dispose(Object.values(loaded.tensors));
-    }
     const result = await evaluator.evaluate({
       backbone,
       options: evalOptions,

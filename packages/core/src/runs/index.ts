@@ -2,3 +2,4 @@ export * from './atomic-write.js';
 export * from './run-dir.js';
 export * from './checkpoint.js';
 export * from './evaluate-run.js';
+export * from './restore-backbone.js';

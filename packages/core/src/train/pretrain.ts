@@ -63,7 +63,7 @@ export async function prepareRun(config: RunConfig, registry: Registry): Promise
   const dataset = await registry.datasets.get(config.dataset).open(config.datasetOptions, { rng: rng.derive('dataset') });
   const pairSet = await registry.pairSources
     .get(config.pairs)
-    .create(dataset, config.pairOptions, { rng: rng.derive('pairs') });
+    .create(dataset, config.pairOptions, { rng: rng.derive('pairs'), registry });
   if (pairSet.size === 0) throw new UserError(`pair source ${config.pairs} produced no pairs`, 'check the dataset and pair options');
   const batchSize = Math.min(config.batchSize, pairSet.size);
   const stepsPerEpoch = Math.floor(pairSet.size / batchSize);
