@@ -11,6 +11,9 @@ export * from './resize.js';
 export * from './idx.js';
 export * from './idx-dataset.js';
 export * from './synthetic-dataset.js';
+export * from './cifar-dataset.js';
+export * from './stl10-dataset.js';
+export * from './pickle.js';
 export { shapeClasses, type ShapeClass } from './synthetic/shapes.js';
 export const builtinDatasets: DatasetDefinition[] = [
   syntheticDataset,
