@@ -4,16 +4,25 @@
 import { BenchError, parseArgs } from './bench/args.mjs';
 import { selectBackend } from './bench/backend.mjs';
 import { loadCore } from './bench/core.mjs';
+import { description as loaderDescription, loader } from './bench/loader.mjs';
 import { description as trainStepDescription, trainStep } from './bench/train-step.mjs';
 
-/** name → { description, run(core, flags) → { config, msPerStep, imagesPerSec, … } } */
+/**
+ * name → { description, run(core, flags) → { config, imagesPerSec, msPerStep | summary, … }, tf }
+ * (`tf: false`: the benchmark uses no tensors, so no backend is selected).
+ */
 const BENCHMARKS = {
-  'train-step': { description: trainStepDescription, run: trainStep },
+  'train-step': { description: trainStepDescription, run: trainStep, tf: true },
+  loader: { description: loaderDescription, run: loader, tf: false },
 };
 
 function usage() {
   const lines = Object.entries(BENCHMARKS).map(([name, b]) => `  ${name.padEnd(12)} ${b.description}`);
-  return `usage: pnpm bench <name> [--width N] [--batch N] [--size N] [--steps N] [--warmup N] [--backend auto|wasm|cpu] [--json]\n${lines.join('\n')}`;
+  return (
+    'usage: pnpm bench <name> [--width N] [--batch N] [--size N] [--steps N] [--warmup N] [--backend auto|wasm|cpu] [--json]\n' +
+    '       pnpm bench loader [--dataset image-folder|tiny-imagenet] [--dataset-options root=…,size=N] [--images N] [--source-size N] [--limit N] [--concurrency N] [--json]\n' +
+    lines.join('\n')
+  );
 }
 
 async function main() {
@@ -26,7 +35,9 @@ async function main() {
   if (!bench) throw new BenchError(`unknown benchmark '${name}' — use one of: ${Object.keys(BENCHMARKS).join(', ')}`);
 
   const { core, warning } = await loadCore();
-  const { backend, note: backendNote } = await selectBackend(core, typeof flags.backend === 'string' ? flags.backend : 'auto');
+  const { backend, note: backendNote } = bench.tf
+    ? await selectBackend(core, typeof flags.backend === 'string' ? flags.backend : 'auto')
+    : { backend: 'none' };
   const result = await bench.run(core, flags);
   const note = [backendNote, warning].filter(Boolean).join('; ') || undefined;
   const report = { benchmark: name, backend, ...(note ? { note } : {}), ...result };
@@ -38,7 +49,9 @@ async function main() {
   const c = result.config;
   const shape = Object.entries(c).map(([k, v]) => `${k} ${v}`).join(', ');
   console.log(
-    `${name} on ${backend}: ${result.imagesPerSec.toFixed(1)} images/s, ${result.msPerStep.toFixed(1)} ms/step (${shape})` +
+    (result.summary
+      ? `${name}: ${result.summary} (${shape})`
+      : `${name} on ${backend}: ${result.imagesPerSec.toFixed(1)} images/s, ${result.msPerStep.toFixed(1)} ms/step (${shape})`) +
       (result.leakedTensors ? ` — WARNING: ${result.leakedTensors} tensors leaked over the timed steps` : ''),
   );
   if (note) console.log(`note: ${note}`);

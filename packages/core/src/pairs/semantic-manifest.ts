@@ -1,23 +1,10 @@
 import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import sharp from 'sharp';
 import type { Dataset, LabelledImage } from '../data/dataset.js';
+import { decodeImage } from '../data/image-decode.js';
 import { UserError } from '../errors.js';
 import { readManifest, type ManifestRow } from './manifest-file.js';
 import type { Pair, PairSourceDefinition } from './pair-source.js';
-
-/** Decodes an image file to uint8 HWC at the given size (RGB or gray), as training expects. */
-async function decodeImage(path: string, [h, w, c]: readonly [number, number, number]): Promise<Uint8Array> {
-  try {
-    let pipeline = sharp(path).resize(w, h, { fit: 'fill' }).removeAlpha();
-    pipeline = c === 1 ? pipeline.grayscale() : pipeline.toColourspace('srgb');
-    const { data, info } = await pipeline.raw().toBuffer({ resolveWithObject: true });
-    if (info.channels !== c) throw new Error(`decoded ${info.channels} channels, expected ${c}`);
-    return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-  } catch (error) {
-    throw new UserError(`cannot decode image ${path}: ${(error as Error).message}`, 'replace or remove that file from the manifest');
-  }
-}
 
 /**
  * Curated semantic pairs from a manifest (CSV or JSONL of class, image_a, image_b).
