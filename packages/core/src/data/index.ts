@@ -26,3 +26,5 @@ export const builtinDatasets: DatasetDefinition[] = [
   ...binaryDatasets,
   ...folderDatasets,
 ];
+export * from './synset-mapping.js';
+export * from './imagenet-subset.js';
