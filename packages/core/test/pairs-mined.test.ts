@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp } from 'node:fs/promises';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
@@ -11,6 +11,7 @@ import { augmentedPairs } from '../src/pairs/augmented.js';
 import { minedPairs } from '../src/pairs/mined.js';
 import { nearestNeighbours } from '../src/pairs/nearest-neighbours.js';
 import { semanticLabelPairs } from '../src/pairs/semantic-labels.js';
+import { semanticManifestPairs } from '../src/pairs/semantic-manifest.js';
 import { writeJsonAtomic } from '../src/runs/atomic-write.js';
 import { saveCheckpoint } from '../src/runs/checkpoint.js';
 import { RUN_FILES } from '../src/runs/run-dir.js';
@@ -143,4 +144,25 @@ test('perClass: the same seeded subset for semantic and augmented pairs, nested 
   const short = await t.throwsAsync(() => augmentedPairs.create(dataset, { perClass: 11 }, { rng: new Rng(9) }));
   t.true(isUserError(short));
   t.regex(short!.message, /has 10 images, fewer than perClass=11/);
+});
+
+test('perClass on a manifest keeps a seeded, nested subset of each class’s rows', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'sempair-manifest-'));
+  const labels = Array.from({ length: 24 }, (_, i) => i % 3);
+  const dataset = colourDataset(labels, 3);
+  const rows = Array.from({ length: 12 }, (_, r) => `c${r % 3},${r},${r + 12}`);
+  const manifest = join(dir, 'pairs.csv');
+  await writeFile(manifest, ['class,image_a,image_b', ...rows].join('\n'));
+  const pairsOf = async (perClass: number) => {
+    const set = await semanticManifestPairs.create(dataset, { manifest, perClass }, { rng: new Rng(4) });
+    const lab = set.images.labels!();
+    return Promise.all(set.pairs(0).map(async (p) => `${lab[p.a]}:${(await set.images.get(p.a)).image.join()}`));
+  };
+  const two = await pairsOf(2);
+  const three = await pairsOf(3);
+  t.is(two.length, 6);
+  t.deepEqual([0, 1, 2].map((c) => two.filter((p) => p.startsWith(`${c}:`)).length), [2, 2, 2]);
+  t.true(two.every((p) => three.includes(p)), '2 per class ⊂ 3 per class');
+  const short = await t.throwsAsync(() => semanticManifestPairs.create(dataset, { manifest, perClass: 5 }, { rng: new Rng(4) }));
+  t.regex(short!.message, /has 4 pairs, fewer than perClass=5/);
 });

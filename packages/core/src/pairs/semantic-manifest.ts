@@ -4,7 +4,9 @@ import type { Dataset, LabelledImage } from '../data/dataset.js';
 import { decodeImage } from '../data/image-decode.js';
 import { UserError } from '../errors.js';
 import { readManifest, type ManifestRow } from './manifest-file.js';
+import type { Rng } from '../rng.js';
 import type { Pair, PairSourceDefinition } from './pair-source.js';
+import { perClassOption } from './per-class-subset.js';
 
 /**
  * Curated semantic pairs from a manifest (CSV or JSONL of class, image_a, image_b).
@@ -17,11 +19,12 @@ export const semanticManifestPairs: PairSourceDefinition = {
   description: 'semantic pairs from a curated manifest (CSV/JSONL of class, image_a, image_b)',
   options: {
     manifest: { type: 'string', description: 'path of the manifest (CSV or JSONL)' },
+    perClass: { ...perClassOption, description: 'pairs per class to train on, a seeded subset of each class’s rows (0 = all)' },
   },
-  async create(dataset, options) {
+  async create(dataset, options, { rng }) {
     const path = options.manifest as string | undefined;
     if (!path) throw new UserError('semantic-manifest needs a manifest file', 'pass --pair-options manifest=<path>');
-    const rows = await readManifest(path);
+    const rows = rowsPerClass(await readManifest(path), Number(options.perClass ?? 0), rng.derive('subset'), path);
     const base = dirname(resolve(path));
 
     const isIndex = (ref: string): boolean => /^\d+$/.test(ref);
@@ -87,3 +90,22 @@ export const semanticManifestPairs: PairSourceDefinition = {
     };
   },
 };
+
+/**
+ * `perClass` rows of every class of the manifest, from a seeded per-class permutation (nested as
+ * perClass grows, like perClassSubset); all rows when perClass is 0. A short class is refused.
+ */
+function rowsPerClass(rows: ManifestRow[], perClass: number, rng: Rng, path: string): ManifestRow[] {
+  if (perClass === 0) return rows;
+  const byClass = new Map<string, ManifestRow[]>();
+  for (const row of rows) byClass.set(row.className, [...(byClass.get(row.className) ?? []), row]);
+  const kept: ManifestRow[] = [];
+  for (const [className, group] of byClass) {
+    if (group.length < perClass) {
+      throw new UserError(`manifest ${path}: class '${className}' has ${group.length} pairs, fewer than perClass=${perClass}`, `lower perClass to at most ${Math.min(...[...byClass.values()].map((g) => g.length))}`);
+    }
+    const order = rng.derive('per-class', className).permutation(group.length);
+    for (let k = 0; k < perClass; k++) kept.push(group[order[k]!]!);
+  }
+  return kept.sort((a, b) => a.line - b.line);
+}
