@@ -70,3 +70,17 @@ test('repeated option flags merge; ablation flags reach the config', async (t) =
   t.deepEqual(config.augmentation.disable, ['grayscale', 'blur', 'rotate']);
   t.is(config.augmentation.size, 24);
 });
+
+test('--skip-bad and --local-crops reach the dataset options and the augmentation', async (t) => {
+  const root = join(box.dir, 'folder');
+  await mkdir(join(root, 'cat'), { recursive: true });
+  const sharp = (await import('sharp')).default;
+  await sharp({ create: { width: 8, height: 8, channels: 3, background: { r: 200, g: 10, b: 10 } } }).png().toFile(join(root, 'cat', 'a.png'));
+  await writeFile(join(root, 'cat', 'broken.png'), 'not an image');
+  const config = (await dryRun({}, ['--dataset', 'image-folder', '--dataset-options', `root=${root},size=8`, '--skip-bad', '--local-crops', '2', '--pairs', 'augmented'])) as Resolved & {
+    datasetOptions: Record<string, unknown>;
+    augmentation: { localCrops: number };
+  };
+  t.is(config.datasetOptions.skipBad, true);
+  t.is(config.augmentation.localCrops, 2);
+});

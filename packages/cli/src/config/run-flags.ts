@@ -12,6 +12,7 @@ export const runFlags = {
   'method-options': optionsFlag('Method options, e.g. temperature=0.5 (see sempair methods <id>).', RUN),
   dataset: Flags.string({ char: 'd', description: 'Pre-training dataset [default: synthetic, the embedded one].', helpGroup: RUN }),
   'dataset-options': optionsFlag('Dataset options, e.g. perClass=200,size=32.', RUN),
+  'skip-bad': Flags.boolean({ description: 'Image folders: skip unreadable files and count them instead of stopping (datasetOptions skipBad).', helpGroup: RUN }),
   pairs: Flags.string({ char: 'p', description: 'Pair source: semantic-labels, augmented, semantic-manifest, … [default: semantic-labels].', helpGroup: RUN }),
   'pair-options': optionsFlag('Pair source options, e.g. manifest=pairs.csv.', RUN),
   backbone: Flags.string({ description: 'Backbone [default: resnet18].', helpGroup: RUN }),
@@ -43,6 +44,7 @@ type RunFlagValues = {
   'method-options'?: string[];
   dataset?: string;
   'dataset-options'?: string[];
+  'skip-bad'?: boolean;
   pairs?: string;
   'pair-options'?: string[];
   backbone?: string;
@@ -89,7 +91,7 @@ export function runInputFromFlags(flags: RunFlagValues): RunConfigInput {
     method: flags.method,
     methodOptions: parseOptionFlags(flags['method-options'], 'method-options'),
     dataset: flags.dataset,
-    datasetOptions: parseOptionFlags(flags['dataset-options'], 'dataset-options'),
+    datasetOptions: withSkipBad(parseOptionFlags(flags['dataset-options'], 'dataset-options'), flags['skip-bad']),
     pairs: flags.pairs,
     pairOptions: parseOptionFlags(flags['pair-options'], 'pair-options'),
     backbone: flags.backbone,
@@ -111,4 +113,9 @@ function dropUndefined(value: Record<string, unknown>): Record<string, unknown> 
     out[k] = v && typeof v === 'object' && !Array.isArray(v) ? dropUndefined(v as Record<string, unknown>) : v;
   }
   return out;
+}
+
+/** `--skip-bad` is `skipBad=true` in the dataset options (a reader without that option refuses it). */
+function withSkipBad(options: Record<string, unknown> | undefined, skipBad: boolean | undefined): Record<string, unknown> | undefined {
+  return skipBad ? { ...options, skipBad: true } : options;
 }
