@@ -1,18 +1,7 @@
 import { UserError } from '../errors.js';
 import type { Registry } from '../registry.js';
-import type { RunConfigInput } from '../train/run-config.js';
+import { mergeConfigLayers, type RunConfigInput } from '../train/run-config.js';
 import { presetComparisons, type ExperimentPreset, type ExperimentRun } from './experiment-preset.js';
-
-/** Later layers fill what earlier ones leave out (objects merged key by key). */
-function layer(high: RunConfigInput, low: RunConfigInput): RunConfigInput {
-  const out: Record<string, unknown> = { ...low };
-  for (const [k, v] of Object.entries(high)) {
-    const under = out[k];
-    const bothObjects = [v, under].every((x) => typeof x === 'object' && x !== null && !Array.isArray(x));
-    out[k] = bothObjects ? { ...(under as object), ...(v as object) } : v;
-  }
-  return out as RunConfigInput;
-}
 
 /**
  * The preset repeated for each of `methods`: every run trained with each method's own defaults
@@ -30,7 +19,7 @@ export function presetWithMethods(preset: ExperimentPreset, methods: readonly st
     preset.runs.map((run) => ({
       id: `${method}-${run.label.toLowerCase().replace(/[^\w.-]+/g, '-')}`,
       label: `${method} ${run.label}`,
-      config: layer({ method, ...(preset.methodSettings?.[method] ?? {}) }, stripMethodSpecific(run.config)),
+      config: mergeConfigLayers({ method, ...(preset.methodSettings?.[method] ?? {}) }, stripMethodSpecific(run.config) as Record<string, unknown>) as RunConfigInput,
     })),
   );
   const ids = new Set(runs.map((r) => r.id));

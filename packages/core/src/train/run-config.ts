@@ -72,25 +72,20 @@ function isObject(v: unknown): v is Record<string, unknown> {
 }
 
 /** Later layers fill what earlier ones leave out (objects merged key by key, arrays replaced). */
-function merge(high: Record<string, unknown>, low: Record<string, unknown>): Record<string, unknown> {
+export function mergeConfigLayers(high: Record<string, unknown>, low: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = { ...low };
   for (const [k, v] of Object.entries(high)) {
     if (v === undefined) continue;
-    out[k] = isObject(v) && isObject(low[k]) ? merge(v, low[k] as Record<string, unknown>) : v;
+    out[k] = isObject(v) && isObject(low[k]) ? mergeConfigLayers(v, low[k] as Record<string, unknown>) : v;
   }
   return out;
 }
 
-function positiveInt(value: unknown, name: string): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
-    throw new UserError(`${name} must be a positive integer, got ${JSON.stringify(value)}`, `set ${name} to e.g. 1`);
-  }
-  return value;
-}
-
-function nonNegativeInt(value: unknown, name: string): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
-    throw new UserError(`${name} must be a whole number ≥ 0, got ${JSON.stringify(value)}`, `set ${name} to e.g. 0`);
+/** A whole number ≥ `min` (1: counts and sizes; 0: extras that may be absent). */
+function wholeNumber(value: unknown, name: string, min: 0 | 1): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
+    const what = min === 1 ? 'a positive integer' : 'a whole number ≥ 0';
+    throw new UserError(`${name} must be ${what}, got ${JSON.stringify(value)}`, `set ${name} to e.g. ${min}`);
   }
   return value;
 }
@@ -107,19 +102,19 @@ export function resolveRunConfig(layers: RunConfigInput[], registry: Registry): 
         throw new UserError(`unknown config key '${key}'`, `use one of: ${[...TOP_KEYS].join(', ')}`);
       }
     }
-    raw = merge(raw, (layer ?? {}) as Record<string, unknown>);
+    raw = mergeConfigLayers(raw, (layer ?? {}) as Record<string, unknown>);
   }
   // The laptop-sized backbone applies only when the user kept the default backbone.
   if (raw.backbone === undefined || raw.backbone === DEFAULT_RUN.backbone) {
-    raw = merge(raw, { backboneOptions: DEFAULT_BACKBONE_OPTIONS });
+    raw = mergeConfigLayers(raw, { backboneOptions: DEFAULT_BACKBONE_OPTIONS });
   }
-  raw = merge(raw, DEFAULT_RUN as Record<string, unknown>);
+  raw = mergeConfigLayers(raw, DEFAULT_RUN as Record<string, unknown>);
 
   const method = registry.methods.get(String(raw.method));
   const dataset = registry.datasets.get(String(raw.dataset));
   const pairs = registry.pairSources.get(String(raw.pairs));
   const backbone = registry.backbones.get(String(raw.backbone));
-  const training = merge((raw.training ?? {}) as Record<string, unknown>, {
+  const training = mergeConfigLayers((raw.training ?? {}) as Record<string, unknown>, {
     ...DEFAULT_TRAINING,
     ...methodTraining(method, backbone.id),
   }) as unknown as TrainingOptions;
@@ -146,16 +141,16 @@ export function resolveRunConfig(layers: RunConfigInput[], registry: Registry): 
     backboneOptions: resolveOptions(backbone.options, raw.backboneOptions as OptionValues, `backbone ${backbone.id}`),
     augmentation: {
       preset,
-      size: positiveInt(aug.size, 'augmentation.size'),
+      size: wholeNumber(aug.size, 'augmentation.size', 1),
       disable: [...(aug.disable ?? [])],
-      localCrops: nonNegativeInt(aug.localCrops ?? 0, 'augmentation.localCrops'),
+      localCrops: wholeNumber(aug.localCrops ?? 0, 'augmentation.localCrops', 0),
     },
-    epochs: positiveInt(raw.epochs, 'epochs'),
-    batchSize: positiveInt(raw.batchSize, 'batchSize'),
+    epochs: wholeNumber(raw.epochs, 'epochs', 1),
+    batchSize: wholeNumber(raw.batchSize, 'batchSize', 1),
     training,
     seed: Number(raw.seed) >>> 0,
     backend: String(raw.backend),
-    checkpointEvery: positiveInt(raw.checkpointEvery, 'checkpointEvery'),
-    logEvery: positiveInt(raw.logEvery, 'logEvery'),
+    checkpointEvery: wholeNumber(raw.checkpointEvery, 'checkpointEvery', 1),
+    logEvery: wholeNumber(raw.logEvery, 'logEvery', 1),
   };
 }
