@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { copyToTwin, emaMomentum, emaUpdate, mlp, twinPairs, type Mlp, type ParameterSet, type Rng } from '@sempair/core';
+import { copyToTwin, emaStep, mlp, twinPairs, type Mlp, type ParameterSet, type Rng } from '@sempair/core';
 
 /** BYOL head sizes (solo-learn CIFAR preset: projector 4096→256, predictor hidden 4096). */
 export interface ByolHeadOptions {
@@ -69,7 +69,5 @@ export function byolEmaStep(
   base: number = byolDefaults.emaBase,
   final: number = byolDefaults.emaFinal,
 ): number {
-  const tau = emaMomentum(step, totalSteps, base, final);
-  emaUpdate(target, online, tau);
-  return tau;
+  return emaStep(target, online, step, totalSteps, base, final);
 }

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { copyToTwin, emaMomentum, emaUpdate, embeddingStd, twinPairs, type MethodDefinition } from '@sempair/core';
+import { copyToTwin, emaStep, embeddingStd, twinPairs, type MethodDefinition } from '@sempair/core';
 import { dinoDefaults } from './dino-defaults.js';
 import { DinoHead } from './dino-head.js';
 import { DinoLoss } from './dino-loss.js';
@@ -62,6 +62,8 @@ export const dinoDefinition: MethodDefinition = {
     copyToTwin(pairs);
     // Like solo-learn's MomentumUpdater, the EMA averages parameters; buffers follow their own forward passes.
     const emaPairs = pairs.filter((p) => p.trainable);
+    const emaTargets = emaPairs.map((p) => p.twin);
+    const emaOnline = emaPairs.map((p) => p.online);
     const lastLayer = new Set(ctx.params.scope('head').list().filter((p) => p.name.includes('.last_layer.')).map((p) => p.name));
     const centerVariable = ctx.params.add('center', tf.zeros([1, headOptions.numPrototypes]), 'buffer');
     let dinoLoss: DinoLoss | undefined;
@@ -109,8 +111,7 @@ export const dinoDefinition: MethodDefinition = {
         return state.epoch < (o.freezeLastLayerEpochs as number) ? lastLayer : new Set();
       },
       afterStep(state) {
-        tau = emaMomentum(state.step, state.totalSteps, o.emaBase as number, o.emaFinal as number);
-        emaUpdate(emaPairs.map((p) => p.twin), emaPairs.map((p) => p.online), tau);
+        tau = emaStep(emaTargets, emaOnline, state.step, state.totalSteps, o.emaBase as number, o.emaFinal as number);
       },
       dispose() {
         dinoLoss?.dispose();

@@ -25,3 +25,13 @@ export function emaUpdate(target: readonly tf.Variable[], online: readonly tf.Te
     });
   });
 }
+
+/**
+ * One EMA step after optimiser step `step` (0-based) of `totalSteps`: τ from `emaMomentum`, then
+ * target ← τ·target + (1−τ)·online. What BYOL's and DINO's targets do after every step. Returns τ.
+ */
+export function emaStep(target: readonly tf.Variable[], online: readonly tf.Tensor[], step: number, totalSteps: number, base: number, final = 1): number {
+  const tau = emaMomentum(step, totalSteps, base, final);
+  emaUpdate(target, online, tau);
+  return tau;
+}
