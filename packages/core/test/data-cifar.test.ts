@@ -344,24 +344,24 @@ dump(os.path.join(hundred, 'meta'), {b'fine_label_names': ['fine%d' % k for k in
 
 const hasNumpy = spawnSync('/usr/bin/python3', ['-c', 'import numpy'], { stdio: 'ignore' }).status === 0;
 
-/** Writers of the python distribution: by hand always, and by real Python when numpy is there. */
-const pickleWriters: [string, (root: string) => void][] = [
-  ['hand-made Python 2 pickle', writePy2],
-  ...(hasNumpy
-    ? [2, 4, 5].map((protocol): [string, (root: string) => void] => [
-        `python3 pickle protocol ${protocol}`,
-        (root) => {
-          const run = spawnSync('/usr/bin/python3', ['-c', PYTHON_WRITER, root, String(protocol)], { encoding: 'utf8' });
-          if (run.status !== 0) throw new Error(`python3 failed: ${run.stderr}`);
-        },
-      ])
-    : []),
+/**
+ * Writers of the python distribution: by hand always, and by real Python with numpy (which .ci/run
+ * installs); without numpy those cases show as skipped in the test report, never as passed.
+ */
+const pickleWriters: [string, (root: string) => void, boolean][] = [
+  ['hand-made Python 2 pickle', writePy2, true],
+  ...[2, 4, 5].map((protocol): [string, (root: string) => void, boolean] => [
+    `python3 pickle protocol ${protocol}`,
+    (root) => {
+      const run = spawnSync('/usr/bin/python3', ['-c', PYTHON_WRITER, root, String(protocol)], { encoding: 'utf8' });
+      if (run.status !== 0) throw new Error(`python3 failed: ${run.stderr}`);
+    },
+    hasNumpy,
+  ]),
 ];
 
-if (!hasNumpy) test('python3 with numpy is missing: only the hand-made pickles are tested', (t) => t.pass());
-
-for (const [what, write] of pickleWriters) {
-  test(`cifar10 and cifar100 python distribution (${what})`, async (t) => {
+for (const [what, write, runnable] of pickleWriters) {
+  (runnable ? test : test.skip)(`cifar10 and cifar100 python distribution (${what}${runnable ? '' : ': needs /usr/bin/python3 with numpy'})`, async (t) => {
     const root = tempDir(t);
     write(root);
     const ten = await cifar10Dataset.open({ root }, context);

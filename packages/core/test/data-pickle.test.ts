@@ -18,8 +18,9 @@ sys.stdout.buffer.write(pickle.dumps(d, protocol=int(sys.argv[1])))
   return run.stdout;
 }
 
-for (const protocol of hasNumpy ? [2, 3, 4, 5] : []) {
-  test(`values of a python3 protocol ${protocol} pickle`, (t) => {
+// Without numpy (.ci/run installs it) these show as skipped in the report, never as passed.
+for (const protocol of [2, 3, 4, 5]) {
+  (hasNumpy ? test : test.skip)(`values of a python3 protocol ${protocol} pickle${hasNumpy ? '' : ': needs /usr/bin/python3 with numpy'}`, (t) => {
     const value = unpickle(pythonPickle(protocol), 'x.pkl');
     t.true(value instanceof Map);
     const dict = value as Map<string | number, unknown>;
