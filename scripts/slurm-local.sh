@@ -97,7 +97,11 @@ start() {
   write_conf
   start_munge
   export SLURM_CONF="$CONF"
-  running "$DIR/slurmctld.pid" || slurmctld -f "$CONF"
+  # A controller that is not running starts on a clean slate (no jobs left from an earlier life).
+  if ! running "$DIR/slurmctld.pid"; then
+    rm -rf "$DIR/state" "$DIR/spool" && mkdir -p "$DIR/state" "$DIR/spool"
+    slurmctld -f "$CONF"
+  fi
   running "$DIR/slurmd.pid" || slurmd -f "$CONF"
   local host state=""
   host="$(hostname -s)"
