@@ -1,0 +1,63 @@
+// `sempair report`'s pages on a Figure-4-shaped grid written by hand (no training): charts
+// present as inline SVG, our numbers and the paper's side by side and labelled, a negative
+// SP − AP said plainly, the pair sheets embedded, the environment listed, nothing fetched
+// from a network; Markdown with its SVG and PNG files beside it.
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import test from 'ava';
+import { buildReport } from '../src/report/build-report.js';
+import { renderHtml, renderMarkdown } from '../src/report/report-document.js';
+import { figure4Fixture, fixtureRegistry } from './helpers/report-fixture.js';
+
+const registry = fixtureRegistry();
+const dir = await mkdtemp(join(tmpdir(), 'sempair-report-'));
+const { experiment } = await figure4Fixture(dir, registry);
+const report = await buildReport(experiment, { registry, versions: { sempair: '9.9.9' }, pairs: true, citation: 'the paper (arXiv 2510.08722)' });
+
+/** Every URL-ish reference a browser would fetch: src/href attributes, CSS url(), @import. */
+function fetched(html: string): string[] {
+  const refs = [...html.matchAll(/\b(?:src|href)\s*=\s*["']([^"']+)["']/gi)].map((m) => m[1]!);
+  refs.push(...[...html.matchAll(/url\(\s*['"]?([^'")]+)/gi)].map((m) => m[1]!), ...[...html.matchAll(/@import\s+['"]?([^'";]+)/gi)].map((m) => m[1]!));
+  return refs.filter((r) => !r.startsWith('data:') && !r.startsWith('#'));
+}
+
+test('the HTML page holds every chart, both sources of numbers, the pairs and the environment, and fetches nothing', (t) => {
+  const html = renderHtml(report);
+  t.deepEqual(fetched(html), []);
+  t.false(/https?:\/\//.test(html), 'no address at all, not even a namespace');
+  t.deepEqual(report.figures.map((f) => f.id), ['table-figure4', 'curves-loss', 'curves-z_std']);
+  t.is((html.match(/<svg\b/g) ?? []).length, 3);
+  t.true(report.figures.every((f) => /<rect|<path/.test(f.svg)), 'charts have marks');
+  // Bars carry their values: ours and the paper's, each labelled.
+  const bars = report.figures[0]!.svg;
+  for (const v of ['55.8', '50.5', '85.6', '81.8']) t.true(bars.includes(`>${v}<`), `bar label ${v}`);
+  t.regex(bars, /ours · cpu scale \(reduced\)/);
+  t.regex(bars, /paper \(published\)/);
+  // The table: our numbers beside the paper's, the difference rows, VICReg's negative gap said.
+  t.regex(html, /Reduced-scale results\./);
+  t.regex(html, /<th>simclr AP<\/th><td class="ours">55\.75<\/td><td class="paper">81\.76<\/td>/);
+  t.regex(html, /<th>vicreg SP − AP<\/th><td class="ours neg">−1\.75<\/td>/);
+  t.regex(html, /At this scale SP does not beat AP for vicreg everywhere/);
+  t.regex(html, /3 of 4 runs finished and evaluated — not yet: simclr SP \(missing linear-a, linear-b\)/);
+  // Pair sheets, embedded.
+  t.is((html.match(/src="data:image\/png;base64,iVBORw0KGgo/g) ?? []).length, 2);
+  t.deepEqual(report.sheets.map((s) => s.title), ['SP', 'AP']);
+  // Environment.
+  t.regex(html, /<th>sempair<\/th><td[^>]*>9\.9\.9<\/td>/);
+  t.regex(html, /<th>backend \(as the runs recorded\)<\/th><td[^>]*>wasm<\/td>/);
+  t.regex(html, new RegExp(`<th>node</th><td[^>]*>${process.versions.node}</td>`));
+});
+
+test('Markdown names its SVG and PNG files, which stand alone', (t) => {
+  const { markdown, files } = renderMarkdown(report, 'figure4-report');
+  t.deepEqual([...files.keys()].sort(), ['figure4-report/curves-loss.svg', 'figure4-report/curves-z_std.svg', 'figure4-report/pairs-ap.png', 'figure4-report/pairs-sp.png', 'figure4-report/table-figure4.svg']);
+  for (const name of files.keys()) t.true(markdown.includes(`](${name})`), name);
+  const svg = files.get('figure4-report/table-figure4.svg') as string;
+  t.regex(svg, /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/, 'a file keeps its namespace');
+  t.deepEqual(fetched(svg), []);
+  t.regex(markdown, /\| vicreg SP \| 50\.50 \| – \| 33\.50 \| – \|/);
+  t.regex(markdown, /\| \*\*simclr SP − AP\*\* \| – \| \+3\.83 \|/);
+  t.regex(markdown, /> \*\*Reduced-scale results\.\*\*/);
+  t.regex(markdown, /> At this scale SP does not beat AP for vicreg everywhere/);
+});
