@@ -14,10 +14,19 @@ export interface ExpandedExperiment {
   scale: string;
   /** Absolute directory holding the runs: `<runsDir>/<id>[-<scale>]`. */
   dir: string;
+  /** The grid's axes in order, each value's label (and the paper's, where it stands for one). */
+  axes: ExpandedAxis[];
   runs: PlannedRun[];
   tables: TableSpec[];
+  /** Data keys referred to without a path (only when expanded with allowMissingData). */
+  missingData: string[];
   /** How this expansion was asked for: enough to re-create it in another process. */
   invocation: ExperimentInvocation;
+}
+
+export interface ExpandedAxis {
+  name: AxisName;
+  values: Array<{ label: string; paper?: string }>;
 }
 
 /**
@@ -34,6 +43,8 @@ export interface PlannedRun {
   /** The label of each axis of the grid this run sits at. */
   axes: Partial<Record<AxisName, string>>;
   config: RunConfig;
+  /** Where the config holds dataset paths given as "$data:<key>" (dotted key → data key). */
+  dataRefs: Record<string, string>;
   evaluations: PlannedEvaluation[];
   /** Absolute: `<experiment dir>/<id>`. Holds config.json, status.json, eval/<name>.json, … */
   runDir: string;

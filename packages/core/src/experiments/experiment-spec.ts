@@ -71,8 +71,12 @@ export interface ExperimentGrid {
   seeds?: Array<number | AxisValueSpec>;
 }
 
-/** One value of an axis: a label and the config layer it stands for. */
-export type AxisValueSpec = { label: string } & RunConfigInput;
+/**
+ * One value of an axis: a label and the config layer it stands for. `paper` names the paper's
+ * value a reduced-scale value stands in for (cpu epochs 8 for the paper's "200"), so results
+ * put the paper's number beside it.
+ */
+export type AxisValueSpec = { label: string; paper?: string } & RunConfigInput;
 
 /** The axes in the order their labels appear in run ids and table rows. */
 export const AXES = ['method', 'pairs', 'dataset', 'epochs', 'perClass', 'ablation', 'seed'] as const;
@@ -99,6 +103,8 @@ export interface EvaluationSpec {
   name?: string;
   evaluator: string;
   options?: OptionValues;
+  /** The package that provides the evaluator, named in the message when it is not installed. */
+  plugin?: string;
 }
 
 /** A metric of an evaluation: a column of a table. */
@@ -109,6 +115,8 @@ export interface MetricRef {
   metric?: string;
   /** Column header (default "<evaluation> <metric>"). */
   label?: string;
+  /** The paper's column this stands for (a reduced-scale stand-in for STL-10), if not `label`. */
+  paper?: string;
 }
 
 /**

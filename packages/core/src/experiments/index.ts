@@ -9,3 +9,14 @@ export * from './quick.js';
 /** Presets of `sempair reproduce`, by id. */
 export const experimentPresets: Record<string, ExperimentPreset> = { quick: quickPreset };
 export * from './with-methods.js';
+export * from './data-refs.js';
+export * from './expand-experiment.js';
+export * from './validate-experiment.js';
+export * from './laptop-recipe.js';
+export * from './paper-numbers.js';
+export * from './presets/index.js';
+export * from './expand-preset.js';
+export * from './plan-evaluation.js';
+export * from './run-records.js';
+export * from './result-tables.js';
+export * from './estimate-cost.js';
