@@ -20,6 +20,7 @@ import {
   type Registry,
 } from '@sempair/core';
 import { SempairCommand } from '../base-command.js';
+import { optionsFlag, parseOptionFlags } from '../config/flags.js';
 import { summarizeMetrics } from '../eval/evaluations.js';
 import { formatNumber } from '../progress/format.js';
 import { runTaskGroups, type WorkGroup, type WorkTask } from '../progress/tasks.js';
@@ -32,6 +33,9 @@ import { runCommandLine } from '../reproduce/run-command.js';
 import { RunSession, type Executor } from '../reproduce/run-session.js';
 import { evalTask, executeRun, PRETRAIN_TASK, type RunWork } from '../reproduce/run-work.js';
 import { formatResults } from '../results/format-results.js';
+import { slurmScheduler } from '../slurm/scheduler.js';
+import { reproduceOnSlurm } from '../slurm/slurm-reproduce.js';
+import { parseSlurmSettings } from '../slurm/slurm-settings.js';
 import { abortOnInterrupt } from '../signals.js';
 import { renderTable } from '../tables.js';
 
@@ -65,6 +69,12 @@ With --jobs n (the default on single-threaded backends such as wasm: one per cor
       description:
         'Runs trained at the same time, each in its own process [default: one per core (at most one per run) when the backend computes on one thread (wasm, cpu), else 1]. With 1, runs train one after another in this process.',
     }),
+    executor: Flags.option({
+      options: ['local', 'slurm'] as const,
+      default: 'local' as const,
+      description: 'local: train here (--jobs at a time). slurm: submit the runs not finished yet as a Slurm job array (one task per run, resources from the config file\'s slurm: section and --slurm), follow it, re-submit tasks lost to the machine (node failure, preemption, time limit, a kill signal) and collect the results from the shared runs directory.',
+    })(),
+    slurm: optionsFlag('Slurm settings over the config file\'s slurm: section, e.g. partition=gpu,gpus=1,cpus=8,memory=32G,time=12:00:00,account=lab,resubmits=2.'),
     run: Flags.string({ description: 'Train and evaluate only this run of the experiment (its id, see --dry-run), in this process.', helpValue: 'id' }),
     'dry-run': Flags.boolean({ description: 'Show the expanded grid — what would be trained, resumed, skipped and evaluated — and the command of each run, and exit.' }),
   };
@@ -80,6 +90,11 @@ With --jobs n (the default on single-threaded backends such as wasm: one per cor
     const plans = await readRunPlans(experiment);
     if (this.flags['dry-run']) {
       this.showPlan(experiment, plans);
+      return;
+    }
+    if (this.flags.executor === 'slurm') {
+      if (this.flags.run) throw new UserError('--run trains one run in this process; it does not go with --executor slurm', 'drop one of them');
+      await this.onSlurm(registry, loaded, experiment);
       return;
     }
 
@@ -198,6 +213,50 @@ With --jobs n (the default on single-threaded backends such as wasm: one per cor
       };
     });
     return [train, ...evals];
+  }
+
+  /**
+   * --executor slurm: one array task per unfinished run, each running this CLI's --run command
+   * on a node; then the tables from the run directories, as after a local run. Ctrl-C stops
+   * following (the tasks go on; the same command follows them again).
+   */
+  private async onSlurm(registry: Registry, loaded: LoadedExperiment, experiment: ExpandedExperiment): Promise<void> {
+    const settings = parseSlurmSettings(loaded.file.slurm, `config file ${loaded.file.path ?? ''}`.trim(), parseOptionFlags(this.flags.slurm, 'slurm') as Record<string, unknown> | undefined);
+    const interrupt = abortOnInterrupt(() => process.stderr.write('Detaching: the tasks keep running on the cluster; run the same command again to follow them.\n'));
+    const started = Date.now();
+    let slurm;
+    try {
+      slurm = await reproduceOnSlurm(experiment, {
+        settings,
+        scheduler: slurmScheduler(),
+        node: settings.node ?? process.execPath,
+        entry: cliEntry(this.config.root, this.config.pjson),
+        mode: this.jsonMode ? 'json' : this.quietMode ? 'quiet' : 'human',
+        emit: (v) => this.emit(v),
+        signal: interrupt.signal,
+      });
+    } finally {
+      interrupt.dispose();
+    }
+    const why = new Map(slurm.results.map((r) => [r.id, r]));
+    const records = await readRunRecords(experiment.runs);
+    const outcomes: RunOutcome[] = records.map((r) => {
+      const ended = why.get(r.run.id);
+      const evaluations = Object.fromEntries(Object.entries(r.evaluations).map(([name, e]) => [name, { metrics: e.metrics, details: e.details }]));
+      const complete = r.state === 'completed' && r.run.evaluations.every((e) => r.evaluations[e.name]);
+      return {
+        id: r.run.id,
+        label: r.run.label,
+        runDir: r.run.runDir,
+        status: r.state === 'not run' ? 'new' : r.state,
+        steps: r.step,
+        finalLoss: r.finalLoss,
+        evaluations,
+        ...(ended && ended.outcome !== 'finished' ? { error: ended.why } : !complete ? { error: 'not evaluated' } : {}),
+      };
+    });
+    const jobs: JobsChoice = { jobs: slurm.results.length, requested: null, runs: slurm.results.length, cores: 0, backend: null, reason: `Slurm: one array task per run (${slurm.skipped.length} finished earlier)` };
+    await this.report(registry, loaded, experiment, outcomes, jobs, (Date.now() - started) / 1000);
   }
 
   private async report(registry: Registry, loaded: LoadedExperiment, experiment: ExpandedExperiment, outcomes: RunOutcome[], jobs: JobsChoice, seconds: number): Promise<void> {
