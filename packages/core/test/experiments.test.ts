@@ -225,6 +225,6 @@ test('results tables: our numbers beside the paper’s, seeds averaged, SP − A
   t.is(diff!.cells[0]!.paper, 1.5);
   t.is(diff!.cells[1]!.status, 'needs both');
   t.is(diff!.cells[1]!.paper, 4.15);
-  t.deepEqual(table!.verdict, ['SP does not beat AP in 1 of 1 cells measured at cpu scale: 1 −2.00.']);
+  t.deepEqual(table!.verdict, ['SP does not beat AP in 1 of 1 cell measured at cpu scale: 1 −2.00.']);
   t.is(table!.missing.length, 3);
 });

@@ -10,6 +10,7 @@ export const experimentFlags = {
   data: Flags.string({
     description: 'Dataset paths for the experiment, as key=path (comma-separated or repeated): imagenet, subset (sempair data build-subset output), stl10, cifar10, cifar100, tiny-imagenet, voc.',
     multiple: true,
+    multipleNonGreedy: true,
     helpValue: 'key=path,…',
   }),
   'runs-dir': runsDirFlag,

@@ -19,7 +19,7 @@ import type { FileConfig } from '../config/load-config.js';
 import { readPresetFile } from './preset-file.js';
 
 /** Experiment files found when `sempair reproduce` is given none: `sempair.experiment.*`. */
-const EXPERIMENT_FILES = ['yaml', 'yml', 'json', 'js', 'mjs', 'cjs', 'ts', 'mts'].map((ext) => `sempair.experiment.${ext}`);
+const EXPERIMENT_FILES = ['yaml', 'yml', 'json', 'js', 'mjs', 'cjs', 'ts'].map((ext) => `sempair.experiment.${ext}`);
 
 /** Where an experiment comes from: a built-in preset, the config file's `experiments`, or a file. */
 export type ExperimentSource =

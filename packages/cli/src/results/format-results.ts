@@ -62,7 +62,7 @@ function footer(table: ResultTable, context: ResultsContext): string[] {
   const lines: string[] = [];
   if (table.scale !== 'paper') {
     lines.push(
-      `Ours: ${table.scale} scale (${context.description}). Reduced-scale numbers, not comparable in value to the paper's; only the sign of the difference carries over.`,
+      `Ours: ${table.scale} scale (${context.description}). Reduced-scale numbers: not comparable in value to the paper's; compare the sign of the difference.`,
     );
   } else lines.push(`Ours: the paper's settings. Paper: ${PAPER.citation}.`);
   lines.push(...table.verdict);
@@ -125,7 +125,7 @@ export function formatResults(tables: ResultTable[], format: ResultFormat, conte
     case 'csv':
       return [CSV_HEADER.join(','), ...tables.flatMap((t) => csvLines(t, context))].join('\n');
     case 'markdown':
-      return [`## ${context.experiment} (${context.scale} scale)`, '', ...tables.map((t) => markdownTable(t, context))].join('\n\n');
+      return [`## ${context.experiment} (${context.scale} scale)`, ...tables.map((t) => markdownTable(t, context))].join('\n\n');
     case 'table':
       return tables.map((t) => [t.title, renderTable(headers(t), bodyRows(t)), ...footer(t, context)].join('\n')).join('\n\n');
   }

@@ -193,10 +193,11 @@ function buildTable(experiment: ExpandedExperiment, spec: TableSpec, allRecords:
   if (diff && verdictCells.length) {
     const scale = experiment.scale === 'paper' ? 'at the paper’s settings' : `at ${experiment.scale} scale`;
     const below = verdictCells.filter((c) => c.value <= 0);
-    if (below.length === 0) verdict.push(`${diff.a} beats ${diff.b} in all ${verdictCells.length} cells measured ${scale}.`);
+    const n = verdictCells.length;
+    if (below.length === 0) verdict.push(`${diff.a} beats ${diff.b} in ${n === 1 ? 'the one cell' : `all ${n} cells`} measured ${scale}.`);
     else {
       const named = below.map((c) => `${c.where} ${c.value === 0 ? '±0.00' : `−${Math.abs(c.value).toFixed(2)}`}`).join('; ');
-      verdict.push(`${diff.a} does not beat ${diff.b} in ${below.length} of ${verdictCells.length} cells measured ${scale}: ${named}.`);
+      verdict.push(`${diff.a} does not beat ${diff.b} in ${below.length} of ${n} cell${n === 1 ? '' : 's'} measured ${scale}: ${named}.`);
     }
   }
   const missing = records.filter((r) => r.state !== 'completed' || r.run.evaluations.some((e) => !r.evaluations[e.name])).map((r) => ({ id: r.run.id, label: r.run.label, state: describeState(r) }));
