@@ -1,18 +1,19 @@
 // `sempair report`'s pages on a Figure-4-shaped grid written by hand (no training): charts
 // present as inline SVG, our numbers and the paper's side by side and labelled, a negative
 // SP − AP said plainly, the pair sheets embedded, the environment listed, nothing fetched
-// from a network; Markdown with its SVG and PNG files beside it.
-import { mkdtemp } from 'node:fs/promises';
+// from a network; Markdown with its SVG and PNG files beside it; the command on an experiment file.
+import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
 import { buildReport } from '../src/report/build-report.js';
 import { renderHtml, renderMarkdown } from '../src/report/report-document.js';
-import { figure4Fixture, fixtureRegistry } from './helpers/report-fixture.js';
+import { jsonLines, sempair } from './helpers/cli.js';
+import { FIXTURE_SPEC, figure4Fixture, fixtureRegistry } from './helpers/report-fixture.js';
 
 const registry = fixtureRegistry();
 const dir = await mkdtemp(join(tmpdir(), 'sempair-report-'));
-const { experiment } = await figure4Fixture(dir, registry);
+const experiment = await figure4Fixture(dir, registry);
 const report = await buildReport(experiment, { registry, versions: { sempair: '9.9.9' }, pairs: true, citation: 'the paper (arXiv 2510.08722)' });
 
 /** Every URL-ish reference a browser would fetch: src/href attributes, CSS url(), @import. */
@@ -37,9 +38,10 @@ test('the HTML page holds every chart, both sources of numbers, the pairs and th
   // The table: our numbers beside the paper's, the difference rows, VICReg's negative gap said.
   t.regex(html, /Reduced-scale results\./);
   t.regex(html, /<th>simclr AP<\/th><td class="ours">55\.75<\/td><td class="paper">81\.76<\/td>/);
-  t.regex(html, /<th>vicreg SP − AP<\/th><td class="ours neg">−1\.75<\/td>/);
-  t.regex(html, /At this scale SP does not beat AP for vicreg everywhere/);
+  t.regex(html, /<th>vicreg: SP − AP<\/th><td class="ours neg">−1\.75<\/td>/);
+  t.regex(html, /<p class="verdict">SP does not beat AP in 2 of 2 cells measured at cpu scale: vicreg, set A −1\.75; vicreg, set B −1\.50\.<\/p>/);
   t.regex(html, /3 of 4 runs finished and evaluated — not yet: simclr SP \(missing linear-a, linear-b\)/);
+  t.regex(html, /<th>simclr: SP − AP<\/th><td class="ours">–<span class="muted"> \(needs both\)<\/span><\/td><td class="paper">\+3\.83<\/td>/);
   // Pair sheets, embedded.
   t.is((html.match(/src="data:image\/png;base64,iVBORw0KGgo/g) ?? []).length, 2);
   t.deepEqual(report.sheets.map((s) => s.title), ['SP', 'AP']);
@@ -57,7 +59,32 @@ test('Markdown names its SVG and PNG files, which stand alone', (t) => {
   t.regex(svg, /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/, 'a file keeps its namespace');
   t.deepEqual(fetched(svg), []);
   t.regex(markdown, /\| vicreg SP \| 50\.50 \| – \| 33\.50 \| – \|/);
-  t.regex(markdown, /\| \*\*simclr SP − AP\*\* \| – \| \+3\.83 \|/);
+  t.regex(markdown, /\| \*\*simclr: SP − AP\*\* \| – \(needs both\) \| \*\*\+3\.83\*\* \|/);
   t.regex(markdown, /> \*\*Reduced-scale results\.\*\*/);
-  t.regex(markdown, /> At this scale SP does not beat AP for vicreg everywhere/);
+  t.regex(markdown, /> SP does not beat AP in 2 of 2 cells measured at cpu scale/);
+});
+
+test('sempair report writes the page for an experiment file, and Markdown with its files', async (t) => {
+  const box = await mkdtemp(join(tmpdir(), 'sempair-report-cli-'));
+  const file = join(box, 'fixture.experiment.json');
+  await writeFile(file, JSON.stringify(FIXTURE_SPEC));
+  const runsDir = join(box, 'runs');
+  // The CLI expands the file as the fixture does: the same run ids, so it finds these runs.
+  const expanded = await figure4Fixture(runsDir, registry);
+  const env = { XDG_DATA_HOME: join(box, 'xdg-data'), XDG_CONFIG_HOME: join(box, 'xdg-config'), XDG_CACHE_HOME: join(box, 'xdg-cache') };
+  const html = await sempair(['report', file, '--runs-dir', runsDir, '--json'], { cwd: box, env });
+  t.is(html.code, 0, html.stderr);
+  const out = jsonLines(html.stdout)[0] as { report: string; finished: number; runs: number; figures: string[] };
+  t.is(out.report, join(expanded.dir, 'report.html'));
+  t.like(out, { finished: 3, runs: 4, figures: ['table-figure4', 'curves-loss', 'curves-z_std'] });
+  const page = await readFile(out.report, 'utf8');
+  t.is((page.match(/<svg\b/g) ?? []).length, 3);
+  t.regex(page, /<th>sempair<\/th><td[^>]*>0\.1\.0<\/td>/);
+  t.regex(page, /Enhancing Self-Supervised Learning with Semantic Pairs/);
+
+  const md = await sempair(['report', file, '--runs-dir', runsDir, '--format', 'markdown', '--out', join(box, 'docs', 'fig4.md'), '--no-pairs'], { cwd: box, env });
+  t.is(md.code, 0, md.stderr);
+  t.regex(md.stdout, /^Report: docs\/fig4\.md \(3 of 4 runs finished; 3 charts\)\n$/);
+  t.deepEqual((await readdir(join(box, 'docs', 'fig4-files'))).sort(), ['curves-loss.svg', 'curves-z_std.svg', 'table-figure4.svg']);
+  t.regex(await readFile(join(box, 'docs', 'fig4.md'), 'utf8'), /!\[Figure 4: methods × SP\/AP\]\(fig4-files\/table-figure4\.svg\)/);
 });

@@ -1,10 +1,9 @@
-import type { Registry } from '@sempair/core';
+import { buildResultTables, type ExpandedExperiment, type Registry } from '@sempair/core';
 import { renderSvg } from './charts.js';
 import { axisCurveFigures, curveFigures, tableFigure, type Figure } from './figures.js';
 import { pairSheets } from './pair-sheets.js';
-import { environment, readReportRuns, type ReportExperiment } from './report-data.js';
+import { environment, readReportRuns } from './report-data.js';
 import type { ReportContent } from './report-document.js';
-import { tableCells } from './table-cells.js';
 
 export interface BuildReportOptions {
   registry: Registry;
@@ -21,11 +20,11 @@ export interface BuildReportOptions {
  * epochs or data size, the pair sheets and the environment. Works on a partial grid: what has
  * not run yet is listed, not guessed.
  */
-export async function buildReport(experiment: ReportExperiment, options: BuildReportOptions): Promise<ReportContent> {
+export async function buildReport(experiment: ExpandedExperiment, options: BuildReportOptions): Promise<ReportContent> {
   const runs = await readReportRuns(experiment);
-  const tables = experiment.tables.map((t) => tableCells(t, experiment.axes, runs));
+  const tables = buildResultTables(experiment, runs);
   const figures: Figure[] = [
-    ...tables.map((t) => tableFigure(t, experiment.scale)).filter((f): f is Figure => f !== undefined),
+    ...tables.map((t, i) => tableFigure(t, experiment.tables[i]!, experiment)).filter((f): f is Figure => f !== undefined),
     ...axisCurveFigures(experiment, runs),
     ...curveFigures(runs),
   ];

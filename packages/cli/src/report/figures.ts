@@ -1,8 +1,7 @@
-import type { AxisName } from '@sempair/core';
+import type { AxisName, ExpandedExperiment, ResultTable, TableSpec } from '@sempair/core';
 import type { TopLevelSpec } from 'vega-lite';
 import { axisCurveSpec, curvesSpec, groupedBarSpec, type BarDatum, type CurvePoint } from './charts.js';
-import type { ReportExperiment, ReportRun } from './report-data.js';
-import type { TableCells } from './table-cells.js';
+import type { ReportRun } from './report-data.js';
 
 /** A chart of the report: its spec (rendered to SVG later), a caption, a file name for Markdown. */
 export interface Figure {
@@ -28,8 +27,8 @@ export function oursLabel(scale: string): string {
 }
 export const PAPER_LABEL = 'paper (published)';
 
-function measureOf(cells: TableCells): string {
-  const metrics = [...new Set(cells.columns.map((c) => c.metric))];
+function measureOf(table: ResultTable): string {
+  const metrics = [...new Set(table.columns.map((c) => c.metric))];
   return metrics.length === 1 && metrics[0] === 'top1' ? 'top-1 accuracy (%)' : metrics.join(' / ');
 }
 
@@ -37,41 +36,39 @@ function measureOf(cells: TableCells): string {
  * A results table as grouped bars, the shape of the paper's Figures 4 and 5: the table's
  * difference axis (SP vs AP) side by side in each group; groups from the other row axes
  * (methods, ablations) or, when there are none, from a column axis (epochs); one panel per
- * downstream dataset; a row of panels for the paper's published numbers when it gives some.
- * Where our value stands for another of the paper's (4 epochs for 200), the group says both.
+ * downstream dataset; a row of panels for the paper's published numbers where it gives some.
+ * Where our value stands for another of the paper's (4 epochs for 200), the label says both.
  */
-export function tableFigure(cells: TableCells, scale: string): Figure | undefined {
-  const { table, rows, columns } = cells;
-  const seriesAxis: AxisName | undefined = table.difference?.axis ?? (table.rows.includes('pairs') ? 'pairs' : undefined);
-  const groupAxes = table.rows.filter((a) => a !== seriesAxis);
-  const columnAxis = 'axis' in table.columns ? table.columns.axis : undefined;
-  const ours = oursLabel(scale);
+export function tableFigure(table: ResultTable, spec: TableSpec, experiment: Pick<ExpandedExperiment, 'axes' | 'scale'>): Figure | undefined {
+  const seriesAxis: AxisName | undefined = spec.difference?.axis ?? (table.rowAxes.includes('pairs') ? 'pairs' : undefined);
+  const seriesAt = seriesAxis ? table.rowAxes.indexOf(seriesAxis) : -1;
+  const groupAxes = table.rowAxes.filter((a) => a !== seriesAxis);
+  const columnAxis = 'axis' in spec.columns ? spec.columns.axis : undefined;
+  const paperLabel = (axis: AxisName, label: string): string => experiment.axes.find((a) => a.name === axis)?.values.find((v) => v.label === label)?.paper ?? label;
+  const both = (ours: string, paper: string): string => (paper !== ours ? `${ours} (paper: ${paper})` : ours);
+  const ours = oursLabel(experiment.scale);
   const data: BarDatum[] = [];
   const groups: string[] = [];
   const panels: string[] = [];
   const series: string[] = [];
   const add = (list: string[], v: string): void => void (list.includes(v) || list.push(v));
-  rows.forEach((row, i) => {
-    const rowSeries = seriesAxis ? row.labels[seriesAxis]! : row.key;
-    const paperRowParts = row.paperKey.split(' ');
-    const ourGroup = groupAxes.map((a) => row.labels[a]).join(' ');
-    const paperGroup = groupAxes.map((a) => paperRowParts[table.rows.indexOf(a)]).join(' ');
-    columns.forEach((column, j) => {
+  for (const row of table.rows.filter((r) => r.kind === 'runs')) {
+    const rowSeries = seriesAt >= 0 ? row.labels[seriesAt]! : row.label;
+    const others = table.rowAxes.map((axis, i) => [axis, row.labels[i]!] as const).filter(([axis]) => axis !== seriesAxis);
+    const rowGroup = others.length ? both(others.map(([, l]) => l).join(' '), others.map(([a, l]) => paperLabel(a, l)).join(' ')) : undefined;
+    table.columns.forEach((column, j) => {
       // With no other row axis, a column axis (epochs) gives the groups and the panel is the evaluation.
-      const byColumn = groupAxes.length === 0 && columnAxis !== undefined;
-      const groupOurs = byColumn ? column.label : ourGroup || rowSeries;
-      const groupPaper = byColumn ? column.paper : paperGroup || rowSeries;
-      const group = groupPaper !== groupOurs ? `${groupOurs} (paper: ${groupPaper})` : groupOurs;
-      const panel = byColumn ? column.evaluation : columnAxis ? `${column.label}` : column.paper !== column.label ? `${column.label} (paper: ${column.paper})` : column.label;
-      const mine = cells.ours[i]![j];
-      const theirs = cells.paper[i]![j];
-      if (mine !== undefined) data.push({ group, series: rowSeries, panel, source: ours, value: mine });
-      if (theirs !== undefined) data.push({ group, series: rowSeries, panel, source: PAPER_LABEL, value: theirs });
+      const byColumn = !rowGroup && columnAxis !== undefined;
+      const group = byColumn ? both(column.label, column.paper) : (rowGroup ?? rowSeries);
+      const panel = byColumn ? column.evaluation : columnAxis ? column.label : both(column.label, column.paper);
+      const cell = row.cells[j]!;
+      if (cell.ours) data.push({ group, series: rowSeries, panel, source: ours, value: cell.ours.mean });
+      if (cell.paper !== undefined) data.push({ group, series: rowSeries, panel, source: PAPER_LABEL, value: cell.paper });
       add(groups, group);
       add(panels, panel);
       add(series, rowSeries);
     });
-  });
+  }
   if (!data.some((d) => d.source === ours)) return undefined;
   const sources = data.some((d) => d.source === PAPER_LABEL) ? [ours, PAPER_LABEL] : [ours];
   const missingPaper = sources.length === 2 && data.filter((d) => d.source === PAPER_LABEL).length < data.filter((d) => d.source === ours).length;
@@ -79,15 +76,16 @@ export function tableFigure(cells: TableCells, scale: string): Figure | undefine
     id: `table-${table.id}`,
     title: table.title,
     caption: [
-      `${ours} in the top row${sources.length === 2 ? `, ${PAPER_LABEL} below` : '; the paper gives no number for this table'}.`,
+      `${ours} in the top row${sources.length === 2 ? `, ${PAPER_LABEL} below` : '; the paper gives no number for this result'}.`,
       missingPaper ? 'Bars missing from the paper row are bars the paper draws without printing a number (none is made up here).' : '',
-      ...(table.paperNotes ?? []),
+      ...table.verdict,
+      ...table.paperNotes.map((n) => `Paper: ${n}`),
     ]
       .filter(Boolean)
       .join(' '),
     spec: groupedBarSpec(data, {
       title: table.title,
-      measure: measureOf(cells),
+      measure: measureOf(table),
       groupTitle: groupAxes.length ? groupAxes.map((a) => AXIS_TITLES[a]).join(' · ') : columnAxis ? AXIS_TITLES[columnAxis] : '',
       seriesTitle: seriesAxis ? AXIS_TITLES[seriesAxis] : 'run',
       groups,
@@ -100,7 +98,7 @@ export function tableFigure(cells: TableCells, scale: string): Figure | undefine
 
 /** The series (SP/AP) a run belongs to, for colours: its pairs label, else its label. */
 function seriesOf(run: ReportRun): string {
-  return run.axes.pairs ?? run.label;
+  return run.run.axes.pairs ?? run.run.label;
 }
 
 /** Pre-training curves of every run that logged some: the loss, and the collapse monitor z_std when logged. */
@@ -114,14 +112,14 @@ export function curveFigures(runs: readonly ReportRun[]): Figure[] {
     ['z_std', 'z_std', 'Per-dimension standard deviation of the L2-normalised embeddings; near 0 means the embeddings have collapsed to one point (1/√d for a healthy spread).'],
   ] as const) {
     const points: CurvePoint[] = logged.flatMap((r) =>
-      r.metrics.filter((m) => typeof m[key] === 'number' && Number.isFinite(m[key])).map((m) => ({ run: r.label, series: seriesOf(r), step: m.step as number, value: m[key] as number })),
+      r.metrics.filter((m) => typeof m[key] === 'number' && Number.isFinite(m[key])).map((m) => ({ run: r.run.label, series: seriesOf(r), step: m.step as number, value: m[key] as number })),
     );
     if (!points.length) continue;
     out.push({
       id: `curves-${key}`,
       title: key === 'loss' ? 'Pre-training loss' : 'Embedding spread (z_std)',
       caption,
-      spec: curvesSpec(points, { title: key === 'loss' ? 'Pre-training loss' : 'Embedding spread (z_std)', measure, runs: logged.map((r) => r.label), series }),
+      spec: curvesSpec(points, { title: key === 'loss' ? 'Pre-training loss' : 'Embedding spread (z_std)', measure, runs: logged.map((r) => r.run.label), series }),
     });
   }
   return out;
@@ -133,7 +131,7 @@ const NUMERIC_AXES: AxisName[] = ['epochs', 'perClass'];
  * Accuracy against a numeric axis of the grid (epochs, images per class): how the gap between
  * SP and AP changes with training length or data size, one panel per evaluation.
  */
-export function axisCurveFigures(experiment: ReportExperiment, runs: readonly ReportRun[]): Figure[] {
+export function axisCurveFigures(experiment: ExpandedExperiment, runs: readonly ReportRun[]): Figure[] {
   const out: Figure[] = [];
   for (const axis of NUMERIC_AXES) {
     const values = experiment.axes.find((a) => a.name === axis)?.values ?? [];
@@ -143,10 +141,10 @@ export function axisCurveFigures(experiment: ReportExperiment, runs: readonly Re
     for (const evaluation of evaluations) {
       const grouped = new Map<string, number[]>();
       for (const run of runs) {
-        const x = Number(run.axes[axis]);
-        const value = run.evaluations[evaluation]?.top1;
+        const x = Number(run.run.axes[axis]);
+        const value = run.evaluations[evaluation]?.metrics.top1;
         if (!Number.isFinite(x) || typeof value !== 'number') continue;
-        const k = JSON.stringify([x, seriesOf(run), [run.axes.method, run.axes.ablation, run.axes.dataset].filter(Boolean).join(' ')]);
+        const k = JSON.stringify([x, seriesOf(run), [run.run.axes.method, run.run.axes.ablation, run.run.axes.dataset].filter(Boolean).join(' ')]);
         grouped.set(k, [...(grouped.get(k) ?? []), value]);
       }
       for (const [k, v] of grouped) {

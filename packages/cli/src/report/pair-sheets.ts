@@ -1,8 +1,7 @@
-import { initBackend, prepareRun, type BackendPreference, type Registry } from '@sempair/core';
+import { initBackend, prepareRun, type BackendPreference, type ExpandedExperiment, type Registry } from '@sempair/core';
 import { describeError } from '../errors.js';
 import { contactSheetPng } from '../preview/contact-sheet.js';
 import { previewPairs } from '../preview/pair-preview.js';
-import type { ReportExperiment } from './report-data.js';
 
 /** A contact sheet of the pairs one kind of run trains on (or why it could not be drawn). */
 export interface PairSheet {
@@ -22,8 +21,8 @@ export interface PairSheet {
  * run's seed). A dataset that cannot be opened here (paper-scale data on another machine) is
  * a note on the sheet, not a failed report.
  */
-export async function pairSheets(experiment: ReportExperiment, registry: Registry, count = 6): Promise<PairSheet[]> {
-  const firsts = new Map<string, ReportExperiment['runs'][number]>();
+export async function pairSheets(experiment: ExpandedExperiment, registry: Registry, count = 6): Promise<PairSheet[]> {
+  const firsts = new Map<string, ExpandedExperiment['runs'][number]>();
   for (const run of experiment.runs) {
     const key = run.axes.pairs ?? run.config.pairs;
     if (!firsts.has(key)) firsts.set(key, run);

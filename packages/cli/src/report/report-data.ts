@@ -1,70 +1,31 @@
-import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { arch, cpus, platform, release, totalmem } from 'node:os';
-import { join } from 'node:path';
-import { metricsByStep, readMetrics, readRunStatus, RUN_FILES, type AxisName, type RunConfig, type TableSpec } from '@sempair/core';
-import type { ReportAxis, RunFacts } from './table-cells.js';
+import { metricsByStep, readMetrics, readRunRecords, readRunStatus, type ExpandedExperiment, type RunRecord } from '@sempair/core';
 
-/** The part of an expanded experiment a report reads (ExpandedExperiment fits). */
-export interface ReportExperiment {
-  id: string;
-  description: string;
-  scale: string;
-  dir: string;
-  axes: ReportAxis[];
-  runs: Array<{ id: string; label: string; axes: Partial<Record<AxisName, string>>; config: RunConfig; runDir: string; evaluations: Array<{ name: string }> }>;
-  tables: TableSpec[];
-}
-
-export interface ReportRun extends RunFacts {
-  runDir: string;
-  config: RunConfig;
-  /** status.json state, or "not started". */
-  state: string;
-  step?: number;
-  totalSteps?: number;
-  finalLoss?: number;
-  backend?: string;
-  startedAt?: string;
-  updatedAt?: string;
+/** A run as the report shows it: its record (state, matching evaluations), metrics and backend. */
+export interface ReportRun extends RunRecord {
   /** metrics.jsonl, one line per step. */
   metrics: Array<Record<string, unknown>>;
-  /** Evaluations the experiment asks for that have no result yet. */
+  backend?: string;
+  startedAt?: string;
+  /** Evaluations the experiment asks for that have no result (with its options) yet. */
   missing: string[];
 }
 
-/** Reads every planned run's directory: status, metrics and evaluation results (what exists). */
-export async function readReportRuns(experiment: ReportExperiment): Promise<ReportRun[]> {
-  const out: ReportRun[] = [];
-  for (const run of experiment.runs) {
-    const status = await readRunStatus(run.runDir).catch(() => null);
-    const evaluations: Record<string, Record<string, number>> = {};
-    const missing: string[] = [];
-    for (const e of run.evaluations) {
-      const path = join(run.runDir, RUN_FILES.eval, `${e.name}.json`);
-      const result = existsSync(path) ? ((await readFile(path, 'utf8').then(JSON.parse, () => null)) as { metrics?: Record<string, number> } | null) : null;
-      if (result?.metrics) evaluations[e.name] = result.metrics;
-      else missing.push(e.name);
-    }
-    out.push({
-      id: run.id,
-      label: run.label,
-      axes: run.axes,
-      runDir: run.runDir,
-      config: run.config,
-      state: status?.state ?? 'not started',
-      step: status?.step,
-      totalSteps: status?.totalSteps,
-      finalLoss: status?.finalLoss ?? undefined,
-      backend: status?.backend,
-      startedAt: status?.startedAt,
-      updatedAt: status?.updatedAt,
-      metrics: status ? metricsByStep(await readMetrics(run.runDir)) : [],
-      evaluations,
-      missing,
-    });
-  }
-  return out;
+/** Reads every planned run's directory: the same records `sempair results` reads, and the training curves. */
+export async function readReportRuns(experiment: ExpandedExperiment): Promise<ReportRun[]> {
+  const records = await readRunRecords(experiment.runs);
+  return Promise.all(
+    records.map(async (record) => {
+      const status = await readRunStatus(record.run.runDir).catch(() => null);
+      return {
+        ...record,
+        metrics: status ? metricsByStep(await readMetrics(record.run.runDir)) : [],
+        backend: status?.backend,
+        startedAt: status?.startedAt,
+        missing: record.run.evaluations.filter((e) => !record.evaluations[e.name]).map((e) => e.name),
+      };
+    }),
+  );
 }
 
 export interface Environment {
@@ -88,8 +49,8 @@ export function environment(runs: readonly ReportRun[], versions: Record<string,
   return {
     rows: [
       ['backend (as the runs recorded)', distinct(runs.map((r) => r.backend))],
-      ['backend asked for', distinct(runs.map((r) => r.config.backend))],
-      ['seeds', distinct(runs.map((r) => r.config.seed))],
+      ['backend asked for', distinct(runs.map((r) => r.run.config.backend))],
+      ['seeds', distinct(runs.map((r) => r.run.config.seed))],
       ...Object.entries(versions),
       ['node', process.versions.node],
       ['report made on', `${platform()} ${release()} (${arch()}), ${cpu.length} × ${cpu[0]?.model.trim() ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB`],
@@ -98,4 +59,3 @@ export function environment(runs: readonly ReportRun[], versions: Record<string,
     ],
   };
 }
-

@@ -1,14 +1,14 @@
-import type { Environment, ReportExperiment, ReportRun } from './report-data.js';
+import type { ExpandedExperiment, ResultCell, ResultTable } from '@sempair/core';
 import { oursLabel, PAPER_LABEL } from './figures.js';
 import type { PairSheet } from './pair-sheets.js';
-import type { TableCells } from './table-cells.js';
+import type { Environment, ReportRun } from './report-data.js';
 
 /** Everything a report shows, rendered (charts as SVG text), ready for HTML or Markdown. */
 export interface ReportContent {
-  experiment: Pick<ReportExperiment, 'id' | 'description' | 'scale' | 'dir'>;
+  experiment: Pick<ExpandedExperiment, 'id' | 'description' | 'scale' | 'dir'>;
   generatedAt: string;
   runs: ReportRun[];
-  tables: TableCells[];
+  tables: ResultTable[];
   figures: Array<{ id: string; title: string; caption: string; svg: string }>;
   sheets: PairSheet[];
   environment: Environment;
@@ -25,51 +25,36 @@ function inlineSvg(svg: string): string {
   return svg.replace(/^<svg\b[^>]*?>/, (open) => open.replace(/\s+xmlns(:xlink)?="[^"]*"/g, '').replace('<svg', '<svg role="img"'));
 }
 
-/** The difference rows (a − b) of a table: one per group of the other row axes, per column. */
-interface Difference {
-  label: string;
-  /** What SP must beat, said plainly: "SP does not beat AP for vicreg". */
-  shortfall: string;
-  values: Array<number | undefined>;
-  paper: Array<number | undefined>;
+function cellText(cell: ResultCell, difference: boolean): string {
+  if (!cell.ours) return '–';
+  const mean = difference ? signed(cell.ours.mean) : fmt(cell.ours.mean);
+  return cell.ours.std !== undefined ? `${mean} ± ${fmt(cell.ours.std)}` : mean;
 }
+const paperText = (cell: ResultCell, difference: boolean): string => (cell.paper === undefined ? '–' : difference ? signed(cell.paper) : fmt(cell.paper));
 
-export function differences(cells: TableCells): Difference[] {
-  const d = cells.table.difference;
-  if (!d) return [];
-  const others = cells.table.rows.filter((a) => a !== d.axis);
-  const groups = [...new Set(cells.rows.map((r) => others.map((a) => r.labels[a]).join(' ')))];
-  const out: Difference[] = [];
-  for (const group of groups) {
-    const find = (label: string): number => cells.rows.findIndex((r) => r.labels[d.axis] === label && others.map((a) => r.labels[a]).join(' ') === group);
-    const ia = find(d.a);
-    const ib = find(d.b);
-    if (ia < 0 || ib < 0) continue;
-    const minus = (x: Array<Array<number | undefined>>): Array<number | undefined> => cells.columns.map((_, j) => (x[ia]![j] !== undefined && x[ib]![j] !== undefined ? x[ia]![j]! - x[ib]![j]! : undefined));
-    out.push({
-      label: `${group ? `${group} ` : ''}${d.a} − ${d.b}`,
-      shortfall: `${d.a} does not beat ${d.b}${group ? ` for ${group}` : ''}`,
-      values: minus(cells.ours),
-      paper: minus(cells.paper),
-    });
-  }
-  return out;
-}
-
-function htmlTable(cells: TableCells, scale: string): string {
-  const head = `<tr><th></th>${cells.columns.map((c) => `<th colspan="2">${esc(c.label)}${c.paper !== c.label ? ` <span class="muted">(paper: ${esc(c.paper)})</span>` : ''}</th>`).join('')}</tr>` +
-    `<tr><th></th>${cells.columns.map(() => `<th class="ours">${esc(oursLabel(scale))}</th><th class="paper">${esc(PAPER_LABEL)}</th>`).join('')}</tr>`;
-  const body = cells.rows
-    .map((row, i) => `<tr><th>${esc(row.key)}${row.paperKey !== row.key ? ` <span class="muted">(paper: ${esc(row.paperKey)})</span>` : ''}</th>${cells.columns.map((_, j) => `<td class="ours">${fmt(cells.ours[i]![j])}${cells.runs[i]![j]! > 1 ? `<span class="muted"> (${cells.runs[i]![j]} runs)</span>` : ''}</td><td class="paper">${fmt(cells.paper[i]![j])}</td>`).join('')}</tr>`)
-    .join('\n');
-  const diffs = differences(cells)
-    .map((d) => {
-      return `<tr class="diff"><th>${esc(d.label)}</th>${cells.columns.map((_, j) => `<td class="ours ${d.values[j] !== undefined && d.values[j]! < 0 ? 'neg' : ''}">${d.values[j] === undefined ? '–' : signed(d.values[j]!)}</td><td class="paper">${d.paper[j] === undefined ? '–' : signed(d.paper[j]!)}</td>`).join('')}</tr>` +
-        (d.values.some((v) => v !== undefined && v < 0) ? `<tr class="note"><td colspan="${1 + 2 * cells.columns.length}">At this scale ${esc(d.shortfall)} everywhere: the negative differences are shown as measured.</td></tr>` : '');
+function htmlTable(table: ResultTable, scale: string): string {
+  const head =
+    `<tr><th></th>${table.columns.map((c) => `<th colspan="2">${esc(c.label)}${c.paper !== c.label ? ` <span class="muted">(paper: ${esc(c.paper)})</span>` : ''}</th>`).join('')}</tr>` +
+    `<tr><th></th>${table.columns.map(() => `<th class="ours">${esc(oursLabel(scale))}</th><th class="paper">${esc(PAPER_LABEL)}</th>`).join('')}</tr>`;
+  const body = table.rows
+    .map((row) => {
+      const difference = row.kind === 'difference';
+      const cells = row.cells
+        .map((cell) => {
+          const negative = difference && cell.ours !== undefined && cell.ours.mean <= 0;
+          const status = cell.status ? `<span class="muted"> (${esc(cell.status)})</span>` : '';
+          return `<td class="ours${negative ? ' neg' : ''}">${cellText(cell, difference)}${status}</td><td class="paper">${paperText(cell, difference)}</td>`;
+        })
+        .join('');
+      return `<tr${difference ? ' class="diff"' : ''}><th>${esc(row.label)}</th>${cells}</tr>`;
     })
     .join('\n');
-  const notes = (cells.table.paperNotes ?? []).map((n) => `<p class="muted">Paper: ${esc(n)}</p>`).join('');
-  return `<h3>${esc(cells.table.title)}</h3><table class="results">${head}\n${body}\n${diffs}</table>${notes}`;
+  const notes = [
+    ...table.verdict.map((v) => `<p class="verdict">${esc(v)}</p>`),
+    ...table.paperNotes.map((n) => `<p class="muted">Paper: ${esc(n)}</p>`),
+    ...(table.missing.length ? [`<p class="muted">Not in the numbers yet: ${table.missing.map((m) => `${esc(m.label)} (${esc(m.state)})`).join(', ')}.</p>`] : []),
+  ];
+  return `<h3>${esc(table.title)}</h3><table class="results">${head}\n${body}</table>${notes.join('')}`;
 }
 
 const STYLE = `
@@ -79,7 +64,7 @@ h1{font-size:1.6em;margin-bottom:.2em}h2{margin-top:2em;border-bottom:1px solid 
 .muted{color:#777;font-weight:normal}table{border-collapse:collapse;margin:.5em 0}
 th,td{border:1px solid #ddd;padding:.25em .6em;text-align:right}th{background:#f7f7f7}th:first-child{text-align:left}
 td.paper{color:#555;background:#fafafa}tr.diff td,tr.diff th{font-weight:bold}td.neg{color:#b00020}
-tr.note td{text-align:left;color:#b00020;font-size:.9em}figure{margin:1.5em 0}figcaption{color:#555;max-width:900px}
+p.verdict{font-weight:bold}figure{margin:1.5em 0}figcaption{color:#555;max-width:900px}
 .sheet img{image-rendering:pixelated;max-width:100%;border:1px solid #ccc}code{background:#f3f3f3;padding:0 .2em}
 `;
 
@@ -99,7 +84,7 @@ export function renderHtml(report: ReportContent): string {
     reduced
       ? `<p class="banner"><b>Reduced-scale results.</b> Our numbers come from the <code>${esc(e.scale)}</code> form of this experiment (smaller backbone, data, resolution and budget than the paper) and are shown beside the paper's published numbers, never mixed with them. Compare the direction and size of SP − AP, not the absolute accuracy.</p>`
       : `<p class="banner">Paper settings: our numbers are shown beside the published ones.</p>`,
-    `<p>${finished} of ${report.runs.length} runs finished and evaluated${missing.length ? ` — not yet: ${missing.map((r) => `${esc(r.label)} (${esc(r.state === 'completed' ? `missing ${r.missing.join(', ')}` : r.state)})`).join(', ')}` : ''}. Run directory: <code>${esc(e.dir)}</code>. Made ${esc(report.generatedAt)}.</p>`,
+    `<p>${finished} of ${report.runs.length} runs finished and evaluated${missing.length ? ` — not yet: ${missing.map((r) => `${esc(r.run.label)} (${esc(r.state === 'completed' ? `missing ${r.missing.join(', ')}` : r.state)})`).join(', ')}` : ''}. Run directory: <code>${esc(e.dir)}</code>. Made ${esc(report.generatedAt)}.</p>`,
   ];
   if (report.tables.length) parts.push('<h2>Results</h2>', ...report.tables.map((t) => htmlTable(t, e.scale)));
   const [tableFigures, otherFigures] = [report.figures.filter((f) => f.id.startsWith('table-')), report.figures.filter((f) => !f.id.startsWith('table-'))];
@@ -119,7 +104,7 @@ export function renderHtml(report: ReportContent): string {
   parts.push('<h2>Environment</h2><table>', ...report.environment.rows.map(([k, v]) => `<tr><th>${esc(k)}</th><td style="text-align:left">${esc(v)}</td></tr>`), '</table>');
   parts.push(
     '<h2>Runs</h2><table><tr><th>run</th><th>id</th><th>state</th><th>steps</th><th>final loss</th><th>seed</th><th>backend</th></tr>',
-    ...report.runs.map((r) => `<tr><th>${esc(r.label)}</th><td style="text-align:left"><code>${esc(r.id)}</code></td><td>${esc(r.state)}</td><td>${r.step ?? '–'}/${r.totalSteps ?? '–'}</td><td>${fmt(r.finalLoss, 4)}</td><td>${esc(r.config.seed)}</td><td>${esc(r.backend ?? '–')}</td></tr>`),
+    ...report.runs.map((r) => `<tr><th>${esc(r.run.label)}</th><td style="text-align:left"><code>${esc(r.run.id)}</code></td><td>${esc(r.state)}</td><td>${r.step ?? '–'}/${r.totalSteps ?? '–'}</td><td>${fmt(r.finalLoss, 4)}</td><td>${esc(r.run.config.seed)}</td><td>${esc(r.backend ?? '–')}</td></tr>`),
     '</table>',
   );
   if (report.citation) parts.push(`<p class="muted">Published numbers: ${esc(report.citation)}.</p>`);
@@ -131,14 +116,17 @@ function mdCell(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 }
 
-function mdTable(cells: TableCells, scale: string): string {
-  const header = ['', ...cells.columns.flatMap((c) => [`${c.label} — ${oursLabel(scale)}`, `${c.paper} — ${PAPER_LABEL}`])];
+function mdTable(table: ResultTable, scale: string): string {
+  const header = ['', ...table.columns.flatMap((c) => [`${c.label} — ${oursLabel(scale)}`, `${c.paper} — ${PAPER_LABEL}`])];
   const lines = [`| ${header.map(mdCell).join(' | ')} |`, `|${header.map((_, i) => (i === 0 ? ' --- ' : ' ---: ')).join('|')}|`];
-  cells.rows.forEach((row, i) => lines.push(`| ${[row.key, ...cells.columns.flatMap((_, j) => [fmt(cells.ours[i]![j]), fmt(cells.paper[i]![j])])].map(mdCell).join(' | ')} |`));
-  for (const d of differences(cells)) lines.push(`| **${mdCell(d.label)}** | ${cells.columns.flatMap((_, j) => [d.values[j] === undefined ? '–' : `**${signed(d.values[j]!)}**`, d.paper[j] === undefined ? '–' : signed(d.paper[j]!)]).join(' | ')} |`);
-  const negative = differences(cells).filter((d) => d.values.some((v) => v !== undefined && v < 0));
-  const notes = [...negative.map((d) => `At this scale ${d.shortfall} everywhere (negative differences as measured).`), ...(cells.table.paperNotes ?? []).map((n) => `Paper: ${n}`)];
-  return `### ${cells.table.title}\n\n${lines.join('\n')}\n${notes.length ? `\n${notes.map((n) => `> ${n}`).join('\n')}\n` : ''}`;
+  for (const row of table.rows) {
+    const difference = row.kind === 'difference';
+    const cells = row.cells.flatMap((cell) => [`${cellText(cell, difference)}${cell.status ? ` (${cell.status})` : ''}`, paperText(cell, difference)]);
+    const bold = (t: string): string => (difference && !t.startsWith('–') ? `**${t}**` : t);
+    lines.push(`| ${[difference ? `**${row.label}**` : row.label, ...cells.map(bold)].map(mdCell).join(' | ')} |`);
+  }
+  const notes = [...table.verdict, ...table.paperNotes.map((n) => `Paper: ${n}`), ...(table.missing.length ? [`Not in the numbers yet: ${table.missing.map((m) => `${m.label} (${m.state})`).join(', ')}.`] : [])];
+  return `### ${table.title}\n\n${lines.join('\n')}\n${notes.length ? `\n${notes.map((n) => `> ${n}`).join('\n>\n')}\n` : ''}`;
 }
 
 /**
@@ -184,7 +172,7 @@ export function renderMarkdown(report: ReportContent, assets: string): { markdow
   }
   out.push('## Environment', '', '| | |', '| --- | --- |', ...report.environment.rows.map(([k, v]) => `| ${mdCell(k)} | ${mdCell(v)} |`), '');
   out.push('## Runs', '', '| run | id | state | steps | final loss | seed | backend |', '| --- | --- | --- | ---: | ---: | ---: | --- |');
-  out.push(...report.runs.map((r) => `| ${mdCell(r.label)} | \`${r.id}\` | ${r.state} | ${r.step ?? '–'}/${r.totalSteps ?? '–'} | ${fmt(r.finalLoss, 4)} | ${r.config.seed} | ${r.backend ?? '–'} |`), '');
+  out.push(...report.runs.map((r) => `| ${mdCell(r.run.label)} | \`${r.run.id}\` | ${r.state} | ${r.step ?? '–'}/${r.totalSteps ?? '–'} | ${fmt(r.finalLoss, 4)} | ${r.run.config.seed} | ${r.backend ?? '–'} |`), '');
   if (report.citation) out.push(`Published numbers: ${report.citation}.`, '');
   return { markdown: out.join('\n'), files };
 }
