@@ -185,7 +185,7 @@ test('reproduce --list shows every preset with its cost at each scale', async (t
   t.regex(figure4.cost.paper!, /^8 runs, ≈ \d+(\.\d)? (h|days) on one A100$/);
   t.regex(presets.find((p) => p.id === 'table1')!.cost.paper!, /^6 runs, /);
   // Without the detection package, table 3 says what it needs.
-  t.regex(presets.find((p) => p.id === 'table3')!.cost.cpu!, /^unavailable: .*needs the evaluator 'detection', which is not installed — install the plugin that provides it \(@sempair\/eval-detection/);
+  t.regex(presets.find((p) => p.id === 'table3')!.cost.cpu!, /^unavailable: evaluation detection-voc needs the evaluator 'detection' \(from @sempair\/eval-detection\), which is not installed$/);
 });
 
 test('every preset expands at cpu scale; the paper scale asks for its data, and its run ids do not depend on where the data lies', async (t) => {

@@ -168,7 +168,7 @@ test('every mistake in an experiment is one line naming the key', (t) => {
   bad({ ...spec(), base: { epocs: 3 } }, /base\.epocs is not a config key/);
   bad({ ...spec(), evaluations: ['knn', { evaluator: 'knn' }] }, /evaluations\[1\] repeats the evaluation name 'knn'/);
   bad({ ...spec(), evaluations: [{ evaluator: 'linear', options: { k: 3 } }] }, /evaluation linear: evaluator linear has no option 'k'/);
-  bad({ ...spec(), evaluations: [{ evaluator: 'detection', plugin: '@sempair/eval-detection' }] }, /evaluation detection needs the evaluator 'detection', which is not installed — install the plugin that provides it \(@sempair\/eval-detection/);
+  bad({ ...spec(), evaluations: [{ evaluator: 'detection', plugin: '@sempair/eval-detection' }] }, /evaluation detection needs the evaluator 'detection' \(from @sempair\/eval-detection\), which is not installed — install it \(sempair plugins install @sempair\/eval-detection\)/);
   bad({ ...spec(), grid: { methods: ['simclr', 'swav'] } }, /run swav: unknown method 'swav'/);
   bad({ ...spec(), tables: [{ id: 't', title: 'T', rows: ['pairs'], columns: { axis: 'epochs', evaluation: 'nope' } }] }, /tables\[0\]\.columns\.evaluation names no evaluation of this experiment \("nope"\) — use one of: knn, linear-shifted/);
   bad({ ...spec(), tables: [{ id: 't', title: 'T', rows: ['pairs'], columns: { axis: 'epochs', evaluation: 'knn' } }] }, /table t \(tables\[0\]\) leaves axis method \(2 values\) out of its rows, columns and where/);

@@ -363,7 +363,8 @@ With --jobs n (the default on single-threaded backends such as wasm: one per cor
             evaluations = expanded.runs[0]?.evaluations.map((e) => e.name) ?? [];
           }
         } catch (error) {
-          cost[scale] = `unavailable: ${error instanceof UserError ? error.line : errorText(error)}`;
+          // The reason without the preset's name (the row says it) and without the fix (--list is a summary).
+          cost[scale] = `unavailable: ${errorText(error).replace(/^preset [^:]*: /, '')}`;
         }
       }
       rows.push({ id: study.id, result: study.result, description: study.description, cost, runs, evaluations });

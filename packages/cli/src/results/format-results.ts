@@ -37,7 +37,7 @@ export function showPaper(cell: ResultCell, difference: boolean): string {
 
 /** Column headers: ours and, when the paper has numbers for the table, the paper's beside each. */
 function headers(table: ResultTable): string[] {
-  const ours = table.scale === 'paper' ? 'ours' : `ours, ${table.scale} scale`;
+  const ours = table.scale === 'paper' || table.scale === 'custom' ? 'ours' : `ours, ${table.scale} scale`;
   const first = table.rowAxes.join(' / ') || 'run';
   const paper = hasPaper(table);
   return [
@@ -60,9 +60,10 @@ function bodyRows(table: ResultTable): string[][] {
 /** The lines under a table: what scale the numbers are, the verdict, the paper's remarks, what is missing. */
 function footer(table: ResultTable, context: ResultsContext): string[] {
   const lines: string[] = [];
-  if (table.scale !== 'paper') {
+  if (!hasPaper(table)) lines.push(`Ours: ${table.scale === 'custom' ? '' : `${table.scale} scale, `}${context.description}.`);
+  else if (table.scale !== 'paper') {
     lines.push(
-      `Ours: ${table.scale} scale (${context.description}). Reduced-scale numbers: not comparable in value to the paper's; compare the sign of the difference.`,
+      `Ours: ${table.scale} scale (${context.description}). Reduced-scale numbers: not comparable in value to the paper's; compare the sign of the difference. Paper: ${PAPER.citation}.`,
     );
   } else lines.push(`Ours: the paper's settings. Paper: ${PAPER.citation}.`);
   lines.push(...table.verdict);

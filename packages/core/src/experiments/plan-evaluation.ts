@@ -21,8 +21,8 @@ export function planEvaluation(
   if (!registry.evaluators.has(spec.evaluator)) {
     const known = registry.evaluators.list().map((e) => e.id).join(', ');
     throw new UserError(
-      `${where}: evaluation ${name} needs the evaluator '${spec.evaluator}', which is not installed`,
-      spec.plugin ? `install the plugin that provides it (${spec.plugin}: sempair plugins install ${spec.plugin}), or leave that experiment out` : `installed evaluators: ${known}`,
+      `${where}: evaluation ${name} needs the evaluator '${spec.evaluator}'${spec.plugin ? ` (from ${spec.plugin})` : ''}, which is not installed`,
+      spec.plugin ? `install it (sempair plugins install ${spec.plugin}), or leave that experiment out` : `installed evaluators: ${known}`,
     );
   }
   const definition = registry.evaluators.get(spec.evaluator);

@@ -110,7 +110,7 @@ function buildTable(experiment: ExpandedExperiment, spec: TableSpec, allRecords:
     'metrics' in columnsSpec
       ? columnsSpec.metrics.map((m) => {
           const metric = m.metric ?? 'top1';
-          const label = m.label ?? `${m.evaluation} ${metric}`;
+          const label = m.label ?? `${m.evaluation} ${metric.replace(/^top(\d)$/, 'top-$1')}`;
           return { label, paper: m.paper ?? label, evaluation: m.evaluation, metric };
         })
       : (axisValues.get(columnsSpec.axis) ?? []).map((v) => ({
@@ -191,7 +191,7 @@ function buildTable(experiment: ExpandedExperiment, spec: TableSpec, allRecords:
 
   const verdict: string[] = [];
   if (diff && verdictCells.length) {
-    const scale = experiment.scale === 'paper' ? 'at the paper’s settings' : `at ${experiment.scale} scale`;
+    const scale = experiment.scale === 'paper' ? 'at the paper’s settings' : experiment.scale === 'custom' ? 'here' : `at ${experiment.scale} scale`;
     const below = verdictCells.filter((c) => c.value <= 0);
     const n = verdictCells.length;
     if (below.length === 0) verdict.push(`${diff.a} beats ${diff.b} in ${n === 1 ? 'the one cell' : `all ${n} cells`} measured ${scale}.`);
