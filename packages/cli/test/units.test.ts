@@ -166,3 +166,15 @@ test('run session: events reach their task and the outcome; a crash fails the ta
   await t.throwsAsync(partial.follow('eval:knn', () => {}, quietControl), { message: 'no such dataset — pick another' });
   t.like(half, { status: 'completed', error: 'no such dataset — pick another' });
 });
+
+test('runCommand: the one command line of a planned run, quoted for a shell', async (t) => {
+  const { runCommand, runCommandLine } = await import('../src/reproduce/run-command.js');
+  const invocation = { experiment: 'table1', scale: 'paper', data: { stl10: '/data/my stl10', cifar10: '/d/c' }, runsDir: '/runs', methods: ['simclr', 'byol'], backend: 'wasm' };
+  t.deepEqual(runCommand(invocation, 'sp-e200-1234abcd'), [
+    'reproduce', 'table1', '--scale', 'paper', '--data', 'stl10=/data/my stl10,cifar10=/d/c', '--methods', 'simclr,byol', '--backend', 'wasm', '--runs-dir', '/runs', '--run', 'sp-e200-1234abcd',
+  ]);
+  t.is(
+    runCommandLine({ experiment: "/it's/exp.yaml", data: {}, runsDir: '/runs', epochs: 2 }, 'x-1'),
+    "sempair reproduce '/it'\\''s/exp.yaml' --epochs 2 --runs-dir /runs --run x-1",
+  );
+});
