@@ -1,9 +1,9 @@
-import type { ExpandedExperiment, PlannedRun, ProgressListener } from '@sempair/core';
+import { readRunRecord, type ExpandedExperiment, type PlannedRun, type ProgressListener } from '@sempair/core';
 import { runTaskGroups, type OutputMode, type TaskControl, type WorkGroup } from '../progress/tasks.js';
 import { runCommand } from '../reproduce/run-command.js';
 import { RUN_ID } from './batch-script.js';
 import type { Scheduler } from './scheduler.js';
-import { runOnDisk, runOnSlurm, type SlurmRunResult, type SlurmUpdate } from './slurm-executor.js';
+import { runOnSlurm, type SlurmRunResult, type SlurmUpdate } from './slurm-executor.js';
 import type { SlurmSettings } from './slurm-settings.js';
 
 export interface SlurmReproduceOptions {
@@ -38,7 +38,9 @@ export async function reproduceOnSlurm(experiment: ExpandedExperiment, options: 
   const todo: PlannedRun[] = [];
   const skipped: string[] = [];
   for (const run of experiment.runs) {
-    if ((await runOnDisk(run)).finished) skipped.push(run.id);
+    // Finished as a local run would judge it: completed, every evaluation with the options asked for.
+    const record = await readRunRecord(run);
+    if (record.state === 'completed' && run.evaluations.every((e) => record.evaluations[e.name])) skipped.push(run.id);
     else todo.push(run);
   }
   const followers = new Map<string, { progress?: ProgressListener; control?: TaskControl; ended?: SlurmRunResult; wake?: () => void; backlog: SlurmUpdate[] }>();
