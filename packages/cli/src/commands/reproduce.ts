@@ -317,7 +317,8 @@ With --jobs n (the default on single-threaded backends such as wasm: one per cor
       command: runCommandLine(experiment.invocation, p.run.id),
     }));
     this.emit({ type: 'plan', experiment: experiment.id, preset: experiment.id, scale: experiment.scale, dir: experiment.dir, missingData: experiment.missingData, runs });
-    this.print(`${experiment.id} (${experiment.scale} scale): ${experiment.description} → ${experiment.dir}`);
+    const scale = experiment.scale === 'custom' ? '' : ` (${experiment.scale} scale)`;
+    this.print(`${experiment.id}${scale}: ${experiment.description} → ${experiment.dir}`);
     const axes = experiment.axes.map((a) => a.name);
     this.print(
       renderTable(

@@ -10,7 +10,7 @@ export interface ExpandedExperiment {
   /** Experiment id (from the file or preset). */
   id: string;
   description: string;
-  /** "paper", "cpu", or what the file says; results label reduced-scale numbers with it. */
+  /** "paper", "cpu", what the file says, or "custom" when it says nothing; results label reduced-scale numbers with it. */
   scale: string;
   /** Absolute directory holding the runs: `<runsDir>/<id>[-<scale>]`. */
   dir: string;
