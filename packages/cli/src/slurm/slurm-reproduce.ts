@@ -79,7 +79,7 @@ export async function reproduceOnSlurm(experiment: ExpandedExperiment, options: 
     tasks: [
       {
         id: `slurm:${run.id}`,
-        title: `${run.label} (${run.id})`,
+        title: `${run.id} on Slurm`,
         skip: () => (skipped.includes(run.id) ? `${run.label}: finished earlier` : undefined),
         run: async (progress, control) => {
           const f = followers.get(run.id)!;
