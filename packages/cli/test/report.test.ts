@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
 import { buildReport } from '../src/report/build-report.js';
+import { tableFigure } from '../src/report/figures.js';
 import { renderHtml, renderMarkdown } from '../src/report/report-document.js';
 import { jsonLines, sempair } from './helpers/cli.js';
 import { FIXTURE_SPEC, figure4Fixture, fixtureRegistry } from './helpers/report-fixture.js';
@@ -87,4 +88,41 @@ test('sempair report writes the page for an experiment file, and Markdown with i
   t.regex(md.stdout, /^Report: docs\/fig4\.md \(3 of 4 runs finished; 3 charts\)\n$/);
   t.deepEqual((await readdir(join(box, 'docs', 'fig4-files'))).sort(), ['curves-loss.svg', 'curves-z_std.svg', 'table-figure4.svg']);
   t.regex(await readFile(join(box, 'docs', 'fig4.md'), 'utf8'), /!\[Figure 4: methods × SP\/AP\]\(fig4-files\/table-figure4\.svg\)/);
+});
+
+test("Table 1's shape: epochs become the groups, each naming the paper's value it stands for", (t) => {
+  const cell = (ours: number, paper?: number) => ({ ours: { mean: ours, n: 1 }, ...(paper !== undefined ? { paper } : {}) });
+  const columns = ['4', '8'].map((label, i) => ({ label, paper: ['200', '400'][i]!, evaluation: 'linear-shifted', metric: 'top1' }));
+  const table = {
+    id: 'table1',
+    title: 'Table 1',
+    scale: 'cpu',
+    rowAxes: ['pairs' as const],
+    columns,
+    rows: [
+      { kind: 'runs' as const, label: 'SP', labels: ['SP'], cells: [cell(40, 85.59), cell(45, 86.5)] },
+      { kind: 'runs' as const, label: 'AP', labels: ['AP'], cells: [cell(38, 81.76), cell(39, 82.23)] },
+    ],
+    paperNotes: [],
+    verdict: ['SP beats AP in all 2 cells measured at cpu scale.'],
+    missing: [],
+  };
+  const spec = { id: 'table1', title: 'Table 1', rows: ['pairs' as const], columns: { axis: 'epochs' as const, evaluation: 'linear-shifted' }, difference: { axis: 'pairs' as const, a: 'SP', b: 'AP' } };
+  const axes = [{ name: 'epochs' as const, values: [{ label: '4', paper: '200' }, { label: '8', paper: '400' }] }, { name: 'pairs' as const, values: [{ label: 'SP' }, { label: 'AP' }] }];
+  const figure = tableFigure(table, spec, { axes, scale: 'cpu' })!;
+  const values = (figure.spec as { data: { values: Array<{ group: string; series: string; panel: string; source: string; value: number }> } }).data.values;
+  t.deepEqual(
+    values.map((v) => [v.group, v.series, v.panel, v.source, v.value]),
+    [
+      ['4 (paper: 200)', 'SP', 'linear-shifted', 'ours · cpu scale (reduced)', 40],
+      ['4 (paper: 200)', 'SP', 'linear-shifted', 'paper (published)', 85.59],
+      ['8 (paper: 400)', 'SP', 'linear-shifted', 'ours · cpu scale (reduced)', 45],
+      ['8 (paper: 400)', 'SP', 'linear-shifted', 'paper (published)', 86.5],
+      ['4 (paper: 200)', 'AP', 'linear-shifted', 'ours · cpu scale (reduced)', 38],
+      ['4 (paper: 200)', 'AP', 'linear-shifted', 'paper (published)', 81.76],
+      ['8 (paper: 400)', 'AP', 'linear-shifted', 'ours · cpu scale (reduced)', 39],
+      ['8 (paper: 400)', 'AP', 'linear-shifted', 'paper (published)', 82.23],
+    ],
+  );
+  t.regex(figure.caption, /SP beats AP in all 2 cells measured at cpu scale\./);
 });
