@@ -72,7 +72,8 @@ export function groupedBarSpec(data: BarDatum[], o: BarChartOptions): TopLevelSp
       row: { field: 'source', type: 'nominal', sort: o.sources, title: null, header: { labelAngle: 0, labelAlign: 'left' } },
     },
     spec: {
-      width: { step: barWidth * o.series.length + 12 } as never,
+      // Wide enough for the panel's title even with one group.
+      width: Math.max(170, o.groups.length * (barWidth * o.series.length + 12)),
       height: 180,
       encoding: {
         x: { field: 'group', type: 'nominal', sort: o.groups, title: o.groupTitle, axis: { labelAngle: o.groups.some((g) => g.length > 8) ? -30 : 0 } },

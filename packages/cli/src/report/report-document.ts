@@ -64,7 +64,7 @@ h1{font-size:1.6em;margin-bottom:.2em}h2{margin-top:2em;border-bottom:1px solid 
 .muted{color:#777;font-weight:normal}table{border-collapse:collapse;margin:.5em 0}
 th,td{border:1px solid #ddd;padding:.25em .6em;text-align:right}th{background:#f7f7f7}th:first-child{text-align:left}
 td.paper{color:#555;background:#fafafa}tr.diff td,tr.diff th{font-weight:bold}td.neg{color:#b00020}
-p.verdict{font-weight:bold}figure{margin:1.5em 0}figcaption{color:#555;max-width:900px}
+p.verdict{font-weight:bold}figure{margin:1.5em 0}figure svg{max-width:100%;height:auto}figcaption{color:#555;max-width:900px}
 .sheet img{image-rendering:pixelated;max-width:100%;border:1px solid #ccc}code{background:#f3f3f3;padding:0 .2em}
 `;
 
