@@ -50,6 +50,7 @@ test('the HTML page holds every chart, both sources of numbers, the pairs and th
   t.regex(html, /<th>sempair<\/th><td[^>]*>9\.9\.9<\/td>/);
   t.regex(html, /<th>backend \(as the runs recorded\)<\/th><td[^>]*>wasm<\/td>/);
   t.regex(html, new RegExp(`<th>node</th><td[^>]*>${process.versions.node}</td>`));
+  t.regex(html, /<th>trained on<\/th><td[^>]*>node07: linux 6\.1 \(x64\), 64 × AMD EPYC 7763, 503\.5 GiB, node 20\.19\.0<\/td>/);
 });
 
 test('Markdown names its SVG and PNG files, which stand alone', (t) => {

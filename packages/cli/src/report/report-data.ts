@@ -1,11 +1,12 @@
 import { arch, cpus, platform, release, totalmem } from 'node:os';
-import { metricsByStep, readMetrics, readRunRecords, readRunStatus, type ExpandedExperiment, type RunRecord } from '@sempair/core';
+import { metricsByStep, readMetrics, readRunRecords, readRunStatus, type ExpandedExperiment, type MachineInfo, type RunRecord } from '@sempair/core';
 
 /** A run as the report shows it: its record (state, matching evaluations), metrics and backend. */
 export interface ReportRun extends RunRecord {
   /** metrics.jsonl, one line per step. */
   metrics: Array<Record<string, unknown>>;
   backend?: string;
+  machine?: MachineInfo;
   startedAt?: string;
   /** Evaluations the experiment asks for that have no result (with its options) yet. */
   missing: string[];
@@ -21,6 +22,7 @@ export async function readReportRuns(experiment: ExpandedExperiment): Promise<Re
         ...record,
         metrics: status ? metricsByStep(await readMetrics(record.run.runDir)) : [],
         backend: status?.backend,
+        machine: status?.machine,
         startedAt: status?.startedAt,
         missing: record.run.evaluations.filter((e) => !record.evaluations[e.name]).map((e) => e.name),
       };
@@ -39,8 +41,8 @@ function distinct(values: Array<string | number | undefined>): string {
 }
 
 /**
- * Where the numbers come from: software versions (given), the backend and seeds the runs
- * recorded, the machine this report was made on, and when the runs ran.
+ * Where the numbers come from: software versions (given), the backend, seeds and machines the
+ * runs recorded, the machine this report was made on, and when the runs ran.
  */
 export function environment(runs: readonly ReportRun[], versions: Record<string, string>): Environment {
   const started = runs.map((r) => r.startedAt).filter((s): s is string => Boolean(s)).sort();
@@ -53,6 +55,7 @@ export function environment(runs: readonly ReportRun[], versions: Record<string,
       ['seeds', distinct(runs.map((r) => r.run.config.seed))],
       ...Object.entries(versions),
       ['node', process.versions.node],
+      ['trained on', distinct(runs.map((r) => r.machine && `${r.machine.host}: ${r.machine.platform}, ${r.machine.cpus} × ${r.machine.cpuModel}, ${r.machine.memoryGiB} GiB, node ${r.machine.node}`))],
       ['report made on', `${platform()} ${release()} (${arch()}), ${cpu.length} × ${cpu[0]?.model.trim() ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB`],
       ['runs started', started.length ? `${started[0]} … ${started.at(-1)}` : '–'],
       ['last update', updated.at(-1) ?? '–'],

@@ -56,7 +56,7 @@ export async function figure4Fixture(runsDir: string, registry: Registry): Promi
   for (const [i, run] of experiment.runs.entries()) {
     await mkdir(join(run.runDir, 'eval'), { recursive: true });
     await writeFile(join(run.runDir, 'config.json'), JSON.stringify(run.config));
-    await writeFile(join(run.runDir, 'status.json'), JSON.stringify({ state: 'completed', epoch: 2, step: 20, totalSteps: 20, checkpoint: null, backend: 'wasm', startedAt: now, updatedAt: now, finalLoss: 4 + i / 10 }));
+    await writeFile(join(run.runDir, 'status.json'), JSON.stringify({ state: 'completed', epoch: 2, step: 20, totalSteps: 20, checkpoint: null, backend: 'wasm', machine: { host: 'node07', platform: 'linux 6.1 (x64)', cpus: 64, cpuModel: 'AMD EPYC 7763', memoryGiB: 503.5, node: '20.19.0' }, startedAt: now, updatedAt: now, finalLoss: 4 + i / 10 }));
     const lines = Array.from({ length: 10 }, (_, s) => JSON.stringify({ step: 2 * (s + 1), epoch: Math.floor(s / 5), loss: 6 - s * 0.2 - i * 0.1, z_std: 0.02 + s * 0.002, lr: 0.1 }));
     await writeFile(join(run.runDir, 'metrics.jsonl'), `${lines.join('\n')}\n`);
     for (const e of run.evaluations) {

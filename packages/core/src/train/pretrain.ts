@@ -21,7 +21,7 @@ import {
   saveCheckpoint,
 } from '../runs/checkpoint.js';
 import { MetricsLog } from '../runs/metrics-export.js';
-import { readRunStatus, RUN_FILES, writeRunStatus, type RunStatus } from '../runs/run-dir.js';
+import { machineInfo, readRunStatus, RUN_FILES, writeRunStatus, type RunStatus } from '../runs/run-dir.js';
 import { buildBackbone } from './build-model.js';
 import { augmentPairBatch, disposeBatch, readPairBatch } from './pair-batches.js';
 import type { RunConfig } from './run-config.js';
@@ -147,6 +147,7 @@ export async function pretrain(
     totalSteps,
     checkpoint: previous?.checkpoint ?? null,
     backend: backend.name,
+    machine: machineInfo(),
     startedAt: previous?.startedAt ?? new Date().toISOString(),
     updatedAt: new Date().toISOString(),
   };
