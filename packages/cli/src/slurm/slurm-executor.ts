@@ -83,7 +83,7 @@ function sleepFor(ms: number, signal: AbortSignal): Promise<void> {
 }
 
 /** What the run directory says: finished (completed and every evaluation written), its state. */
-export async function runOnDisk(run: SlurmRun): Promise<RunOnDisk> {
+async function runOnDisk(run: SlurmRun): Promise<RunOnDisk> {
   const status = await readRunStatus(run.runDir).catch(() => null);
   const evaluated = run.evaluations.every((e) => existsSync(join(run.runDir, RUN_FILES.eval, `${e.name}.json`)));
   return { finished: status?.state === 'completed' && evaluated, state: status?.state, step: status?.step, message: status?.message };
