@@ -95,7 +95,7 @@ test('sempair eval needs a run directory that exists', async (t) => {
   assertOneLineError(t, await sempair(['eval', 'linear', '--random-init'], { env: box.env }), /needs --backbone/);
 });
 
-test('unknown method in sempair methods, unknown preset in sempair reproduce', async (t) => {
+test('unknown method in sempair methods, unknown experiment in sempair reproduce', async (t) => {
   assertOneLineError(t, await sempair(['methods', 'nope'], { env: box.env }), /unknown method 'nope'/);
-  assertOneLineError(t, await sempair(['reproduce', 'nope'], { env: box.env }), /unknown preset 'nope' — use one of: quick/);
+  assertOneLineError(t, await sempair(['reproduce', 'nope'], { env: box.env }), /no experiment 'nope': not a preset, not in the config file's experiments, not a file — use one of: quick, table1/);
 });

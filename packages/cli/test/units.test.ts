@@ -1,4 +1,4 @@
-// The CLI's pure pieces: progress throttling and formatting, the comparison table of
+// The CLI's pure pieces: progress throttling and formatting, the comparisons of
 // `reproduce`, its --jobs default and run sessions, error lines, and config file discovery.
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -13,7 +13,7 @@ import { describeError } from '../src/errors.js';
 import { kebab } from '../src/eval/schema-flags.js';
 import { formatDuration, formatProgress } from '../src/progress/format.js';
 import { throttleProgress } from '../src/progress/throttle.js';
-import { compare, comparisonTable, type RunOutcome } from '../src/reproduce/comparison.js';
+import { compare, type RunOutcome } from '../src/reproduce/comparison.js';
 import { chooseJobs } from '../src/reproduce/jobs.js';
 import { RunSession, type Executor } from '../src/reproduce/run-session.js';
 import type { RunEvent, RunWork } from '../src/reproduce/run-work.js';
@@ -39,18 +39,13 @@ test('progress line and durations', (t) => {
   );
 });
 
-test('comparison: rows per run, the SP − AP row in percentage points', (t) => {
+test('comparison: SP − AP in percentage points, top-1 and top-5 only', (t) => {
   const outcomes: RunOutcome[] = [
     { id: 'sp', label: 'SP', runDir: '/r/sp', status: 'completed', evaluations: { linear: { metrics: { top1: 61.25, top5: 95.5, loss: 1.1 } } } },
     { id: 'ap', label: 'AP', runDir: '/r/ap', status: 'completed', evaluations: { linear: { metrics: { top1: 58, top5: 96, loss: 1.3 } } } },
   ];
   const comparison = compare(outcomes, ['linear'], { a: 'SP', b: 'AP' })!;
   t.deepEqual(comparison.differences, { linear: { top1: 3.25, top5: -0.5 } });
-  const table = comparisonTable(outcomes, ['linear'], [comparison]);
-  t.regex(table, /linear top-1.*linear top-5/);
-  t.regex(table, /SP\s+│\s+61\.25\s+│\s+95\.50/);
-  t.regex(table, /SP − AP\s+│\s+\+3\.25\s+│\s+−0\.50/);
-  t.notRegex(table, /loss/, 'top-1 and top-5 only, when the evaluator reports them');
 });
 
 test('error lines: UserError keeps its fix, anything unexpected points to --debug', (t) => {
@@ -170,4 +165,16 @@ test('run session: events reach their task and the outcome; a crash fails the ta
   await partial.follow('pretrain', () => {}, quietControl);
   await t.throwsAsync(partial.follow('eval:knn', () => {}, quietControl), { message: 'no such dataset — pick another' });
   t.like(half, { status: 'completed', error: 'no such dataset — pick another' });
+});
+
+test('runCommand: the one command line of a planned run, quoted for a shell', async (t) => {
+  const { runCommand, runCommandLine } = await import('../src/reproduce/run-command.js');
+  const invocation = { experiment: 'table1', scale: 'paper', data: { stl10: '/data/my stl10', cifar10: '/d/c' }, runsDir: '/runs', methods: ['simclr', 'byol'], backend: 'wasm' };
+  t.deepEqual(runCommand(invocation, 'sp-e200-1234abcd'), [
+    'reproduce', 'table1', '--scale', 'paper', '--data', 'stl10=/data/my stl10,cifar10=/d/c', '--methods', 'simclr,byol', '--backend', 'wasm', '--runs-dir', '/runs', '--run', 'sp-e200-1234abcd',
+  ]);
+  t.is(
+    runCommandLine({ experiment: "/it's/exp.yaml", data: {}, runsDir: '/runs', epochs: 2 }, 'x-1'),
+    "sempair reproduce '/it'\\''s/exp.yaml' --epochs 2 --runs-dir /runs --run x-1",
+  );
 });

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { cpus, hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
 import * as tf from '@tensorflow/tfjs-core';
@@ -94,7 +94,10 @@ test.serial('a run writes config, metrics, checkpoints and a completed status', 
   const metrics = await readMetrics(runDir);
   t.is(metrics.length, 9);
   t.truthy(metrics[0]!.z_norm);
-  t.is((await readRunStatus(runDir))!.state, 'completed');
+  const status = (await readRunStatus(runDir))!;
+  t.is(status.state, 'completed');
+  t.like(status.machine, { host: hostname(), cpus: cpus().length, node: process.versions.node }, 'the status says where it trained');
+  t.is((await readdir(join(runDir, 'tensorboard'))).filter((f) => f.startsWith('events.out.tfevents.')).length, 1, 'the scalars also went to a TensorBoard event file');
   t.true((await listCheckpoints(join(runDir, 'checkpoints'))).includes('step-00000009'));
   const w = await weightsOf(runDir);
   t.truthy(w['backbone.fc.weight']);

@@ -1,44 +1,67 @@
 import { join } from 'node:path';
 import { Args, Flags } from '@oclif/core';
-import { experimentPresets, presetComparisons, presetWithMethods, readRunStatus, UserError, writeJsonAtomic, type ExperimentPreset } from '@sempair/core';
+import {
+  A100_COST,
+  buildResultTables,
+  CPU_COST,
+  estimateCost,
+  experimentPresets,
+  expandExperiment,
+  expandPreset,
+  presetComparisons,
+  presetWithMethods,
+  readRunRecords,
+  readRunStatus,
+  SCALES,
+  studyPresets,
+  UserError,
+  writeJsonAtomic,
+  type ExpandedExperiment,
+  type Registry,
+} from '@sempair/core';
 import { SempairCommand } from '../base-command.js';
-import { backendFlag, configFlag, runsDirFlag } from '../config/flags.js';
-import { loadConfigFile } from '../config/load-config.js';
+import { optionsFlag, parseOptionFlags } from '../config/flags.js';
 import { summarizeMetrics } from '../eval/evaluations.js';
 import { formatNumber } from '../progress/format.js';
 import { runTaskGroups, type WorkGroup, type WorkTask } from '../progress/tasks.js';
 import { childExecutor, cliEntry } from '../reproduce/child-runner.js';
-import { compareAll, comparisonTable, type RunOutcome } from '../reproduce/comparison.js';
+import { compareAll, type RunOutcome } from '../reproduce/comparison.js';
+import { experimentFlags, loadExperiment, type LoadedExperiment } from '../reproduce/experiment-flags.js';
 import { chooseJobs, type JobsChoice } from '../reproduce/jobs.js';
-import { experimentDir, planExperiment, type PlannedRun } from '../reproduce/plan.js';
-import { readPresetFile } from '../reproduce/preset-file.js';
+import { readRunPlans, type RunPlan } from '../reproduce/plan.js';
+import { runCommandLine } from '../reproduce/run-command.js';
 import { RunSession, type Executor } from '../reproduce/run-session.js';
 import { evalTask, executeRun, PRETRAIN_TASK, type RunWork } from '../reproduce/run-work.js';
+import { formatResults } from '../results/format-results.js';
+import { slurmScheduler } from '../slurm/scheduler.js';
+import { reproduceOnSlurm } from '../slurm/slurm-reproduce.js';
+import { parseSlurmSettings } from '../slurm/slurm-settings.js';
 import { abortOnInterrupt } from '../signals.js';
 import { renderTable } from '../tables.js';
 
 export default class Reproduce extends SempairCommand<typeof Reproduce> {
-  static override summary = 'Run a preset experiment end to end and print its comparison table (semantic vs augmented pairs).';
-  static override description = `Trains every run of the preset, evaluates each, prints the comparison table and writes results.json under the runs directory.
-With --jobs n (the default on single-threaded backends such as wasm: one per core), n runs train at the same time, each in its own process; a run that fails or crashes is reported and the others go on.
-Re-running the same command skips finished runs and evaluations and resumes unfinished runs, so an interrupted experiment (Ctrl-C, a crash) continues where it stopped.
-The preset defines the runs: of a config file only runsDir and evaluators.<id> options apply.`;
+  static override summary = "Run an experiment end to end — a preset reproducing one of the paper's results, or your own experiment file — and print its tables.";
+  static override description = `An experiment is a grid (methods × pair sources × datasets × epochs × images per class × augmentation ablations × seeds) and the evaluations of every trained backbone. The presets table1 … table5, figure4 and figure5 each reproduce one result of the paper: --scale paper with its settings (real datasets via --data), --scale cpu with the same design on the embedded data in minutes; quick is the README's main job. Your own: a sempair.experiment.yaml (found from the current directory up), a path to one, or a name under experiments: in the config file.
+Every run has a stable id from its resolved config, so re-running the same command skips finished runs and evaluations and resumes unfinished ones: an interrupted experiment (Ctrl-C, a crash) continues where it stopped.
+With --jobs n (the default on single-threaded backends such as wasm: one per core), n runs train at the same time, each in its own process; a run that fails or crashes is reported and the others go on. --run <id> trains one run and its evaluations in this process (what a cluster task runs; --dry-run prints each run's command).`;
   static override examples = [
     { description: 'SimCLR on semantic vs augmented pairs of the embedded data (minutes on a laptop)', command: '<%= config.bin %> <%= command.id %> quick' },
-    { description: 'The presets there are', command: '<%= config.bin %> <%= command.id %> --list' },
-    { description: 'A shorter smoke run in its own directory', command: '<%= config.bin %> <%= command.id %> quick --epochs 1 --runs-dir /tmp/runs' },
-    { description: 'One run at a time, in this process', command: '<%= config.bin %> <%= command.id %> quick --jobs 1' },
+    { description: 'The presets there are, with their cost at each scale', command: '<%= config.bin %> <%= command.id %> --list' },
+    { description: "Figure 4's design (four methods × SP/AP × three datasets) on a CPU", command: '<%= config.bin %> <%= command.id %> figure4 --scale cpu' },
+    {
+      description: 'Table 1 at the paper\'s settings',
+      command: '<%= config.bin %> <%= command.id %> table1 --data imagenet=/data/imagenet/train,subset=subsets/paper-157,stl10=/data/stl10_binary',
+    },
+    { description: 'What would run, and the command of each run', command: '<%= config.bin %> <%= command.id %> table5 --scale cpu --dry-run' },
+    { description: 'Your own experiment file', command: '<%= config.bin %> <%= command.id %> my-study.experiment.yaml' },
     { description: 'The same comparison for all four methods (SimCLR, BYOL, VICReg, DINO)', command: '<%= config.bin %> <%= command.id %> quick --methods all' },
   ];
   static override args = {
-    preset: Args.string({ description: 'Preset to run (see --list).', required: false }),
+    experiment: Args.string({ description: 'A preset (see --list), a name under experiments: in the config file, or an experiment file.', required: false }),
   };
   static override flags = {
-    list: Flags.boolean({ char: 'l', description: 'List the presets and exit.' }),
-    'runs-dir': runsDirFlag,
-    backend: backendFlag,
-    epochs: Flags.integer({ char: 'e', min: 1, description: "Override the preset's epochs for every run (results go to a separate directory)." }),
-    config: configFlag,
+    ...experimentFlags,
+    list: Flags.boolean({ char: 'l', description: 'List the presets with their estimated cost and exit.' }),
     jobs: Flags.integer({
       char: 'j',
       min: 1,
@@ -46,55 +69,49 @@ The preset defines the runs: of a config file only runsDir and evaluators.<id> o
       description:
         'Runs trained at the same time, each in its own process [default: one per core (at most one per run) when the backend computes on one thread (wasm, cpu), else 1]. With 1, runs train one after another in this process.',
     }),
-    methods: Flags.string({
-      char: 'm',
-      description: "Run the preset's comparison with these methods instead of its own (comma-separated, or all), each with its reference defaults.",
-      multiple: true,
-      delimiter: ',',
-      helpValue: 'method',
-    }),
-    'dry-run': Flags.boolean({ description: 'Show what would be trained, resumed, skipped and evaluated, and exit.' }),
-    'preset-file': Flags.string({ hidden: true, description: 'A preset as a JSON file (ExperimentPreset) instead of a named one.', helpValue: 'file' }),
+    executor: Flags.option({
+      options: ['local', 'slurm'] as const,
+      default: 'local' as const,
+      description: 'local: train here (--jobs at a time). slurm: submit the runs not finished yet as a Slurm job array (one task per run, resources from the config file\'s slurm: section and --slurm), follow it, re-submit tasks lost to the machine (node failure, preemption, time limit, a kill signal) and collect the results from the shared runs directory.',
+    })(),
+    slurm: optionsFlag('Slurm settings over the config file\'s slurm: section, e.g. partition=gpu,gpus=1,cpus=8,memory=32G,time=12:00:00,account=lab,resubmits=2.'),
+    run: Flags.string({ description: 'Train and evaluate only this run of the experiment (its id, see --dry-run), in this process.', helpValue: 'id' }),
+    'dry-run': Flags.boolean({ description: 'Show the expanded grid — what would be trained, resumed, skipped and evaluated — and the command of each run, and exit.' }),
   };
 
   async run(): Promise<void> {
-    const presets = experimentPresets;
-    const presetFile = this.flags['preset-file'];
-    if (!presetFile && (this.flags.list || !this.args.preset)) {
-      if (!this.flags.list) {
-        throw new UserError('which preset?', `name one: sempair reproduce ${Object.keys(presets).join('|')} (see sempair reproduce --list)`);
-      }
-      this.listPresets(presets);
+    if (this.flags.list) {
+      await this.listPresets(await this.registry());
       return;
     }
-    const named = presetFile ? await readPresetFile(presetFile) : presets[this.args.preset!];
-    if (!named) {
-      throw new UserError(`unknown preset '${this.args.preset}'`, `use one of: ${Object.keys(presets).join(', ')} (sempair reproduce --list)`);
-    }
     const registry = await this.registry();
-    const methods = this.flags.methods?.map((m) => m.trim()).filter(Boolean);
-    const preset = methods?.length ? presetWithMethods(named, methods, registry) : named;
-    const file = await loadConfigFile(this.flags.config);
-    const overrides = { epochs: this.flags.epochs, backend: this.flags.backend };
-    const dir = experimentDir(this.flags['runs-dir'] ?? file.runsDir ?? './runs', preset, overrides);
-    const planned = await planExperiment(preset, registry, dir, overrides, file);
+    const loaded = await loadExperiment(this.args.experiment, this.flags, registry, { allowMissingData: this.flags['dry-run'] });
+    const experiment = onlyRun(loaded.experiment, this.flags.run);
+    const plans = await readRunPlans(experiment);
     if (this.flags['dry-run']) {
-      this.showPlan(preset, dir, planned);
+      this.showPlan(experiment, plans);
+      return;
+    }
+    if (this.flags.executor === 'slurm') {
+      if (this.flags.run) throw new UserError('--run trains one run in this process; it does not go with --executor slurm', 'drop one of them');
+      await this.onSlurm(registry, loaded, experiment);
       return;
     }
 
-    const outcomes: RunOutcome[] = planned.map((p) => ({
+    const outcomes: RunOutcome[] = plans.map((p) => ({
       id: p.run.id,
       label: p.run.label,
-      runDir: p.runDir,
+      runDir: p.run.runDir,
       status: p.status?.state ?? 'new',
       steps: p.status?.step,
       finalLoss: p.status?.finalLoss,
-      evaluations: Object.fromEntries(p.evaluations.filter((e) => e.done).map((e) => [e.plan.evaluator, e.done!])),
+      evaluations: Object.fromEntries(p.evaluations.filter((e) => e.done).map((e) => [e.plan.name, e.done!])),
     }));
-    const works = planned.map(workOf);
+    const works = plans.map(workOf);
     const todo = works.filter((w): w is RunWork => w !== undefined);
-    const jobs = await chooseJobs({ requested: this.flags.jobs, runs: todo.length, backend: todo[0]?.config.backend ?? 'auto' });
+    const jobs = this.flags.run
+      ? { jobs: 1, requested: 1, runs: todo.length, cores: 1, backend: null, reason: '--run: one run, in this process' }
+      : await chooseJobs({ requested: this.flags.jobs, runs: todo.length, backend: todo[0]?.config.backend ?? 'auto' });
     this.emit({ type: 'jobs', ...jobs });
     if (jobs.jobs > 1) this.note(`Training ${jobs.jobs} runs at a time, each in its own process (${jobs.reason}).`);
 
@@ -106,16 +123,17 @@ The preset defines the runs: of a config file only runsDir and evaluators.<id> o
       jobs.jobs > 1
         ? childExecutor({
             entry: cliEntry(this.config.root, this.config.pjson),
-            taskDir: dir,
+            taskDir: experiment.dir,
             debug,
             onSpawn: (work, pid) => this.emit({ type: 'process', run: work.id, pid }),
           })
         : (work, emit, signal) => executeRun(work, registry, signal, emit, { debug });
     const sessions = works.map((work, i) => work && new RunSession(work, outcomes[i]!, execute, interrupt.signal));
-    const groups: WorkGroup[] = planned.map((p, i) => ({
+    const groups: WorkGroup[] = plans.map((p, i) => ({
       title: `${p.run.label} (${p.run.id})`,
       tasks: this.runTasks(p, outcomes[i]!, sessions[i], interrupt.signal),
     }));
+    const started = Date.now();
     try {
       await runTaskGroups(groups, { mode: this.jsonMode ? 'json' : this.quietMode ? 'quiet' : 'human', emit: (v) => this.emit(v), concurrency: jobs.jobs });
       // Every process has ended before the results are written.
@@ -127,7 +145,7 @@ The preset defines the runs: of a config file only runsDir and evaluators.<id> o
       // A run whose process died mid-way: how far its last checkpoint got.
       if (o.status === 'failed' && o.steps === undefined) o.steps = (await readRunStatus(o.runDir).catch(() => null))?.step;
     }
-    await this.report(preset, dir, outcomes, jobs);
+    await this.report(registry, loaded, experiment, outcomes, jobs, (Date.now() - started) / 1000);
   }
 
   /**
@@ -135,7 +153,7 @@ The preset defines the runs: of a config file only runsDir and evaluators.<id> o
    * shown as tasks that follow the run's session (in this process or a child). After Ctrl-C,
    * runs not started yet show as skipped; the report says how to continue.
    */
-  private runTasks(p: PlannedRun, outcome: RunOutcome, session: RunSession | undefined, signal: AbortSignal): WorkTask[] {
+  private runTasks(p: RunPlan, outcome: RunOutcome, session: RunSession | undefined, signal: AbortSignal): WorkTask[] {
     const name = `${p.run.label} (${p.run.id})`;
     const notStarted = (): boolean => signal.aborted && !session?.isStarted;
     const train: WorkTask = {
@@ -146,7 +164,7 @@ The preset defines the runs: of a config file only runsDir and evaluators.<id> o
       run: async (progress, control) => {
         if (p.status?.state === 'stopped-nan') {
           outcome.error = 'stopped on a NaN loss earlier';
-          throw new UserError(`run ${p.runDir} stopped on a NaN loss earlier`, 'delete it to train it again, or pass another --runs-dir');
+          throw new UserError(`run ${p.run.runDir} stopped on a NaN loss earlier`, 'delete it to train it again, or pass another --runs-dir');
         }
         if (!session) throw new Error(`nothing to run for ${p.run.label}`);
         if (p.status) control.say(`resuming from step ${p.status.step}`);
@@ -167,9 +185,9 @@ The preset defines the runs: of a config file only runsDir and evaluators.<id> o
       },
     };
     const evals = p.evaluations.map(({ plan, done }): WorkTask => {
-      const title = `evaluate ${p.run.label}: ${plan.evaluator}`;
+      const title = `evaluate ${p.run.label}: ${plan.name}`;
       return {
-        id: `eval:${p.run.id}:${plan.evaluator}`,
+        id: `eval:${p.run.id}:${plan.name}`,
         title,
         skip: () =>
           done
@@ -184,8 +202,8 @@ The preset defines the runs: of a config file only runsDir and evaluators.<id> o
         run: async (progress, control) => {
           try {
             if (!session) throw new Error(`nothing to run for ${p.run.label}`);
-            const end = await session.follow(evalTask(plan.evaluator), progress, control);
-            if (end.type !== 'evaluation') throw new Error(`unexpected ${end.type} event for ${plan.evaluator}`);
+            const end = await session.follow(evalTask(plan.name), progress, control);
+            if (end.type !== 'evaluation') throw new Error(`unexpected ${end.type} event for ${plan.name}`);
             control.setTitle(`${title} — ${summarizeMetrics(end.result.metrics)}`);
           } catch (error) {
             control.setTitle(`${title} — failed: ${errorText(error)}`);
@@ -197,25 +215,81 @@ The preset defines the runs: of a config file only runsDir and evaluators.<id> o
     return [train, ...evals];
   }
 
-  private async report(preset: ExperimentPreset, dir: string, outcomes: RunOutcome[], jobs: JobsChoice): Promise<void> {
-    const evaluations = preset.evaluations.map((e) => e.id);
+  /**
+   * --executor slurm: one array task per unfinished run, each running this CLI's --run command
+   * on a node; then the tables from the run directories, as after a local run. Ctrl-C stops
+   * following (the tasks go on; the same command follows them again).
+   */
+  private async onSlurm(registry: Registry, loaded: LoadedExperiment, experiment: ExpandedExperiment): Promise<void> {
+    const settings = parseSlurmSettings(loaded.file.slurm, `config file ${loaded.file.path ?? ''}`.trim(), parseOptionFlags(this.flags.slurm, 'slurm') as Record<string, unknown> | undefined);
+    const interrupt = abortOnInterrupt(() => process.stderr.write('Detaching: the tasks keep running on the cluster; run the same command again to follow them.\n'));
+    const started = Date.now();
+    let slurm;
+    try {
+      slurm = await reproduceOnSlurm(experiment, {
+        settings,
+        scheduler: slurmScheduler(),
+        node: settings.node ?? process.execPath,
+        entry: cliEntry(this.config.root, this.config.pjson),
+        mode: this.jsonMode ? 'json' : this.quietMode ? 'quiet' : 'human',
+        emit: (v) => this.emit(v),
+        signal: interrupt.signal,
+      });
+    } finally {
+      interrupt.dispose();
+    }
+    const why = new Map(slurm.results.map((r) => [r.id, r]));
+    const records = await readRunRecords(experiment.runs);
+    const outcomes: RunOutcome[] = records.map((r) => {
+      const ended = why.get(r.run.id);
+      const evaluations = Object.fromEntries(Object.entries(r.evaluations).map(([name, e]) => [name, { metrics: e.metrics, details: e.details }]));
+      const complete = r.state === 'completed' && r.run.evaluations.every((e) => r.evaluations[e.name]);
+      return {
+        id: r.run.id,
+        label: r.run.label,
+        runDir: r.run.runDir,
+        status: r.state === 'not run' ? 'new' : r.state,
+        steps: r.step,
+        finalLoss: r.finalLoss,
+        evaluations,
+        ...(ended && ended.outcome !== 'finished' ? { error: ended.why } : !complete ? { error: 'not evaluated' } : {}),
+      };
+    });
+    const jobs: JobsChoice = { jobs: slurm.results.length, requested: null, runs: slurm.results.length, cores: 0, backend: null, reason: `Slurm: one array task per run (${slurm.skipped.length} finished earlier)` };
+    await this.report(registry, loaded, experiment, outcomes, jobs, (Date.now() - started) / 1000);
+  }
+
+  private async report(registry: Registry, loaded: LoadedExperiment, experiment: ExpandedExperiment, outcomes: RunOutcome[], jobs: JobsChoice, seconds: number): Promise<void> {
     const unfinished = outcomes.filter((o) => o.status !== 'completed' || o.error !== undefined);
-    const comparisons = compareAll(outcomes, evaluations, presetComparisons(preset));
-    const resultsFile = join(dir, 'results.json');
+    const evaluations = experiment.runs[0]?.evaluations.map((e) => e.name) ?? [];
+    // Presets of explicit runs keep results.json's label comparisons (within each method with --methods).
+    const methods = experiment.invocation.methods;
+    const preset = loaded.source.kind === 'preset' ? (methods?.length ? presetWithMethods(loaded.source.preset, methods, registry) : loaded.source.preset) : undefined;
+    const comparisons = preset ? compareAll(outcomes, evaluations, presetComparisons(preset)) : [];
+    const records = await readRunRecords(loaded.experiment.runs);
+    const tables = buildResultTables(loaded.experiment, records);
+    const resultsFile = join(experiment.dir, this.flags.run ? `results-${this.flags.run}.json` : 'results.json');
+    const summary = summarize(outcomes);
     const results = {
-      preset: { id: preset.id, description: preset.description },
+      preset: { id: experiment.id, description: experiment.description },
+      experiment: { id: experiment.id, scale: experiment.scale, dir: experiment.dir, invocation: experiment.invocation },
       finishedAt: new Date().toISOString(),
+      seconds,
       complete: unfinished.length === 0,
       jobs,
+      summary,
       runs: outcomes,
       comparison: comparisons[0] ?? null,
       comparisons,
+      tables,
     };
     await writeJsonAtomic(resultsFile, results);
     this.emit({ type: 'result', ...results, resultsFile });
-    this.print(`${preset.id}: ${preset.description}`);
-    this.print(comparisonTable(outcomes, evaluations, comparisons));
-    if (!this.quietMode) this.print(`Results: ${resultsFile}`);
+    this.print(`${experiment.id}: ${experiment.description}`);
+    this.print(formatResults(tables, 'table', { experiment: experiment.id, description: experiment.description, scale: experiment.scale, dir: experiment.dir }));
+    if (!this.quietMode) {
+      this.print(`Runs: ${Object.entries(summary).map(([state, n]) => `${n} ${state}`).join(', ')} in ${formatSeconds(seconds)}. Results: ${resultsFile}`);
+    }
     if (unfinished.length) {
       const why = (o: RunOutcome): string =>
         !o.error ? o.status : o.status === 'completed' ? `evaluation failed: ${o.error}` : `${o.status}: ${o.error}`;
@@ -230,54 +304,122 @@ The preset defines the runs: of a config file only runsDir and evaluators.<id> o
     }
   }
 
-  private showPlan(preset: ExperimentPreset, dir: string, planned: PlannedRun[]): void {
-    const runs = planned.map((p) => ({
+  private showPlan(experiment: ExpandedExperiment, plans: RunPlan[]): void {
+    const runs = plans.map((p) => ({
       id: p.run.id,
       label: p.run.label,
-      runDir: p.runDir,
+      axes: p.run.axes,
+      runDir: p.run.runDir,
       state: p.status?.state ?? 'new',
       action: actionOf(p),
-      config: p.config,
-      evaluations: p.evaluations.map((e) => ({ evaluator: e.plan.evaluator, options: e.plan.options, action: e.done ? 'reuse' : 'run' })),
+      config: p.run.config,
+      evaluations: p.evaluations.map((e) => ({ name: e.plan.name, evaluator: e.plan.evaluator, options: e.plan.options, action: e.done ? 'reuse' : 'run' })),
+      command: runCommandLine(experiment.invocation, p.run.id),
     }));
-    this.emit({ type: 'plan', preset: preset.id, dir, runs });
-    this.print(`${preset.id}: ${preset.description} → ${dir}`);
+    this.emit({ type: 'plan', experiment: experiment.id, preset: experiment.id, scale: experiment.scale, dir: experiment.dir, missingData: experiment.missingData, runs });
+    const scale = experiment.scale === 'custom' ? '' : ` (${experiment.scale} scale)`;
+    this.print(`${experiment.id}${scale}: ${experiment.description} → ${experiment.dir}`);
+    const axes = experiment.axes.map((a) => a.name);
     this.print(
       renderTable(
-        ['run', 'directory', 'state', 'pre-training', 'evaluations'],
-        runs.map((r) => [r.label, r.runDir, r.state, r.action, r.evaluations.map((e) => `${e.evaluator}: ${e.action}`).join(', ')]),
+        ['run id', ...axes, 'state', 'pre-training', 'evaluations'],
+        runs.map((r) => [r.id, ...axes.map((a) => r.axes[a] ?? '–'), r.state, r.action, r.evaluations.map((e) => `${e.name}: ${e.action}`).join(', ')]),
       ),
     );
+    const todo = runs.filter((r) => r.action !== 'skip (finished)' || r.evaluations.some((e) => e.action === 'run'));
+    if (todo.length) {
+      this.print(`Commands (each trains one run and its evaluations; what a cluster task runs):`);
+      for (const r of todo) this.print(`  ${r.command}`);
+    }
+    if (experiment.missingData.length) {
+      this.print(`Needs --data ${experiment.missingData.map((k) => `${k}=<path>`).join(',')} before it can run.`);
+    }
   }
 
-  private listPresets(presets: Record<string, ExperimentPreset>): void {
-    const list = Object.values(presets);
-    this.emit({
-      presets: list.map((p) => ({ id: p.id, description: p.description, estimate: p.estimate, runs: p.runs.map((r) => r.label), evaluations: p.evaluations.map((e) => e.id) })),
-    });
+  private async listPresets(registry: Registry): Promise<void> {
+    const runsDir = './runs';
+    const invocation = (experiment: string, scale?: string) => ({ experiment, ...(scale ? { scale } : {}), data: {}, runsDir });
+    const rows: Array<{ id: string; result: string; description: string; cost: Record<string, string>; runs: string[]; evaluations: string[] }> = [];
+    for (const preset of Object.values(experimentPresets)) {
+      const expanded = expandPreset(preset, { registry, invocation: invocation(preset.id) });
+      rows.push({
+        id: preset.id,
+        result: 'main job',
+        description: preset.description,
+        cost: { cpu: preset.estimate },
+        runs: expanded.runs.map((r) => r.label),
+        evaluations: preset.evaluations.map((e) => e.id),
+      });
+    }
+    for (const study of Object.values(studyPresets)) {
+      const cost: Record<string, string> = {};
+      let runs: string[] = [];
+      let evaluations: string[] = [];
+      for (const scale of SCALES) {
+        try {
+          const expanded = expandExperiment(study.scales[scale], { registry, where: `preset ${study.id}`, invocation: invocation(study.id, scale), allowMissingData: true });
+          cost[scale] = estimateCost(expanded, scale === 'cpu' ? CPU_COST : A100_COST).text;
+          if (scale === 'cpu') {
+            runs = expanded.runs.map((r) => r.label);
+            evaluations = expanded.runs[0]?.evaluations.map((e) => e.name) ?? [];
+          }
+        } catch (error) {
+          // The reason without the preset's name (the row says it) and without the fix (--list is a summary).
+          cost[scale] = `unavailable: ${errorText(error).replace(/^preset [^:]*: /, '')}`;
+        }
+      }
+      rows.push({ id: study.id, result: study.result, description: study.description, cost, runs, evaluations });
+    }
+    this.emit({ presets: rows });
     this.print(
       renderTable(
-        ['preset', 'description', 'runs', 'evaluations', 'cost'],
-        list.map((p) => [p.id, p.description, p.runs.map((r) => r.label).join(', '), p.evaluations.map((e) => e.id).join(', '), p.estimate]),
+        ['preset', 'reproduces', 'design', 'cost --scale cpu', 'cost --scale paper'],
+        rows.map((r) => [r.id, r.result, r.description, r.cost.cpu ?? '–', r.cost.paper ?? '–']),
       ),
     );
+    this.print('Costs are rough estimates from the configs (not measurements); paper scale counts pre-training and the classification evaluations.');
   }
 }
 
+/** The experiment reduced to one run (--run), or as it is. */
+function onlyRun(experiment: ExpandedExperiment, id: string | undefined): ExpandedExperiment {
+  if (!id) return experiment;
+  const run = experiment.runs.find((r) => r.id === id);
+  if (!run) {
+    const some = experiment.runs.slice(0, 4).map((r) => r.id).join(', ');
+    throw new UserError(`${experiment.id} has no run '${id}'`, `use one of its ${experiment.runs.length} run ids (${some}${experiment.runs.length > 4 ? ', …' : ''}; sempair reproduce … --dry-run lists them)`);
+  }
+  return { ...experiment, runs: [run] };
+}
+
 /** What is left to do for a run; undefined when nothing (finished and evaluated) or nothing possible (stopped on NaN). */
-function workOf(p: PlannedRun): RunWork | undefined {
+function workOf(p: RunPlan): RunWork | undefined {
   if (p.status?.state === 'stopped-nan') return undefined;
   const pretrain = p.status?.state !== 'completed';
   const evaluations = p.evaluations.filter((e) => !e.done).map((e) => e.plan);
   if (!pretrain && evaluations.length === 0) return undefined;
-  return { id: p.run.id, label: p.run.label, runDir: p.runDir, config: p.config, pretrain, resume: p.status !== null, evaluations };
+  return { id: p.run.id, label: p.run.label, runDir: p.run.runDir, config: p.run.config, pretrain, resume: p.status !== null, evaluations };
+}
+
+/** Runs by how they ended this time. */
+function summarize(outcomes: RunOutcome[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const o of outcomes) {
+    const state = o.error && o.status === 'completed' ? 'evaluation failed' : o.status;
+    out[state] = (out[state] ?? 0) + 1;
+  }
+  return out;
+}
+
+function formatSeconds(seconds: number): string {
+  return seconds < 120 ? `${seconds.toFixed(0)} s` : `${(seconds / 60).toFixed(1)} min`;
 }
 
 function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-function actionOf(p: PlannedRun): string {
+function actionOf(p: RunPlan): string {
   if (!p.status) return 'train';
   if (p.status.state === 'completed') return 'skip (finished)';
   if (p.status.state === 'stopped-nan') return 'fail (stopped on NaN earlier)';

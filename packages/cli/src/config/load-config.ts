@@ -17,6 +17,13 @@ import { cosmiconfig } from 'cosmiconfig';
  * eval: [linear, knn]        # evaluations after `sempair pretrain` (--eval)
  * evaluators:                # options per evaluator, for --eval and `sempair eval <id>`
  *   linear: { epochs: 50 }
+ * data:                      # dataset paths for "$data:<key>" in experiments (--data)
+ *   stl10: /data/stl10_binary
+ * slurm:                     # resources of `sempair reproduce --executor slurm` (see slurm/slurm-settings.ts)
+ *   partition: gpu
+ *   gpus: 1
+ * experiments:               # named experiments for `sempair reproduce <name>`
+ *   mine: { id: mine, grid: { pairs: [semantic-labels, augmented] }, evaluations: [linear] }
  * ```
  */
 export interface FileConfig {
@@ -26,6 +33,12 @@ export interface FileConfig {
   runsDir?: string;
   eval?: string[];
   evaluators: Record<string, OptionValues>;
+  /** Dataset paths by key, for "$data:<key>" references of experiments. */
+  data?: Record<string, string>;
+  /** Experiments by name (each as an experiment file would hold it; checked when used). */
+  experiments?: Record<string, unknown>;
+  /** The `slurm` section, checked by parseSlurmSettings when the Slurm executor is used. */
+  slurm?: unknown;
 }
 
 /** Every key of RunConfig; the compiler keeps this list in step with core's type. */
@@ -47,7 +60,7 @@ const RUN_KEYS: Record<keyof RunConfig, true> = {
   checkpointEvery: true,
   logEvery: true,
 };
-const CLI_KEYS = ['runsDir', 'eval', 'evaluators'] as const;
+const CLI_KEYS = ['runsDir', 'eval', 'evaluators', 'data', 'experiments', 'slurm'] as const;
 
 const MODULE = 'sempair';
 const SEARCH_PLACES = [
@@ -144,6 +157,18 @@ function validate(content: unknown, name: string | undefined, path: string | und
         throw new UserError(`${where}: evaluators must map evaluator ids to options`, 'write e.g. evaluators: { linear: { epochs: 50 } }');
       }
       file.evaluators = value as Record<string, OptionValues>;
+    } else if (key === 'data') {
+      if (!isObject(value) || Object.values(value).some((v) => typeof v !== 'string')) {
+        throw new UserError(`${where}: data must map data keys to paths`, 'write e.g. data: { stl10: /data/stl10_binary }');
+      }
+      file.data = value as Record<string, string>;
+    } else if (key === 'slurm') {
+      file.slurm = value;
+    } else if (key === 'experiments') {
+      if (!isObject(value) || Object.values(value).some((v) => !isObject(v))) {
+        throw new UserError(`${where}: experiments must map names to experiments`, 'write e.g. experiments: { mine: { id: mine, grid: { … } } }');
+      }
+      file.experiments = value;
     } else {
       throw new UserError(`${where}: unknown key '${key}'`, `use one of: ${[...Object.keys(RUN_KEYS), ...CLI_KEYS].join(', ')}`);
     }

@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import sharp from 'sharp';
 
@@ -72,12 +72,11 @@ function paint(canvas: Uint8Array, canvasWidth: number, tile: Tile, factor: numb
   }
 }
 
-/** Lays the tiles out row by row and writes the sheet as a PNG (creating the folder). */
-export async function writeContactSheet(
+/** Lays the tiles out row by row into a PNG (in memory). */
+export async function contactSheetPng(
   rows: readonly (readonly Tile[])[],
-  path: string,
   options: SheetOptions = DEFAULT_SHEET,
-): Promise<SheetLayout> {
+): Promise<{ png: Buffer; layout: SheetLayout }> {
   const layout = sheetLayout(rows, options);
   const canvas = new Uint8Array(layout.width * layout.height * 3).fill(BACKGROUND);
   rows.forEach((row, r) => {
@@ -88,7 +87,18 @@ export async function writeContactSheet(
       paint(canvas, layout.width, tile, f, left, top);
     });
   });
+  const png = await sharp(canvas, { raw: { width: layout.width, height: layout.height, channels: 3 } }).png().toBuffer();
+  return { png, layout };
+}
+
+/** Lays the tiles out row by row and writes the sheet as a PNG (creating the folder). */
+export async function writeContactSheet(
+  rows: readonly (readonly Tile[])[],
+  path: string,
+  options: SheetOptions = DEFAULT_SHEET,
+): Promise<SheetLayout> {
+  const { png, layout } = await contactSheetPng(rows, options);
   await mkdir(dirname(path), { recursive: true });
-  await sharp(canvas, { raw: { width: layout.width, height: layout.height, channels: 3 } }).png().toFile(path);
+  await writeFile(path, png);
   return layout;
 }

@@ -1,5 +1,4 @@
 import type { EvalResult, ExperimentComparison } from '@sempair/core';
-import { renderTable, showMetric, type Cell } from '../tables.js';
 
 export interface RunOutcome {
   id: string;
@@ -30,10 +29,6 @@ export function shownMetrics(outcomes: RunOutcome[], evaluation: string): string
   return preferred.length ? preferred : names;
 }
 
-function header(evaluation: string, metric: string): string {
-  return `${evaluation} ${metric.replace(/^top(\d)$/, 'top-$1')}`;
-}
-
 /** a − b for each pair of run labels whose runs are both present. */
 export function compareAll(outcomes: RunOutcome[], evaluations: string[], pairs: ExperimentComparison[]): Comparison[] {
   return pairs.map((pair) => compare(outcomes, evaluations, pair)).filter((c): c is Comparison => c !== undefined);
@@ -53,24 +48,4 @@ export function compare(outcomes: RunOutcome[], evaluations: string[], pair: Exp
     }
   }
   return { a: pair.a, b: pair.b, differences };
-}
-
-/** Signed difference, in the unit of the rows above it (percentage points for accuracies). */
-function showDifference(metric: string, value: number | undefined): string {
-  if (value === undefined) return '–';
-  const shown = showMetric(metric, Math.abs(value));
-  return `${value >= 0 ? '+' : '−'}${shown}`;
-}
-
-/** Rows: one per run (SP, AP), then a difference row per comparison; columns: top-1/top-5 per evaluation. */
-export function comparisonTable(outcomes: RunOutcome[], evaluations: string[], comparisons: Comparison[]): string {
-  const columns = evaluations.flatMap((e) => shownMetrics(outcomes, e).map((m) => [e, m] as const));
-  const rows: Cell[][] = outcomes.map((o) => [
-    o.label,
-    ...columns.map(([e, m]) => (o.evaluations[e] ? showMetric(m, o.evaluations[e]!.metrics[m]) : o.status)),
-  ]);
-  for (const comparison of comparisons) {
-    rows.push([`${comparison.a} − ${comparison.b}`, ...columns.map(([e, m]) => showDifference(m, comparison.differences[e]?.[m]))]);
-  }
-  return renderTable(['pairs', ...columns.map(([e, m]) => header(e, m))], rows);
 }

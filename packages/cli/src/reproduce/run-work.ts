@@ -1,13 +1,12 @@
-import { evaluateRun, prepareRun, pretrain, type EvalResult, type ProgressEvent, type PretrainResult, type Registry, type RunConfig } from '@sempair/core';
+import { evaluateRun, prepareRun, pretrain, type EvalResult, type PlannedEvaluation, type ProgressEvent, type PretrainResult, type Registry, type RunConfig } from '@sempair/core';
 import { describeError } from '../errors.js';
-import type { PlannedEvaluation } from '../eval/evaluations.js';
 
 /**
  * What is left to do for one run of a preset: its pre-training (unless it finished earlier),
  * then the evaluations not done yet. Plain JSON, so a child process can be handed it.
  */
 export interface RunWork {
-  /** Run id within the preset (also the run directory's name). */
+  /** Run id within the experiment (also the run directory's name). */
   id: string;
   label: string;
   runDir: string;
@@ -19,9 +18,9 @@ export interface RunWork {
   evaluations: PlannedEvaluation[];
 }
 
-/** Task names of the events: `pretrain`, `eval:<evaluator>`. */
+/** Task names of the events: `pretrain`, `eval:<evaluation name>`. */
 export const PRETRAIN_TASK = 'pretrain';
-export const evalTask = (evaluator: string): string => `eval:${evaluator}`;
+export const evalTask = (name: string): string => `eval:${name}`;
 
 /**
  * What running a RunWork reports, in order: progress and messages of a task, then the task's
@@ -32,6 +31,7 @@ export type RunEvent =
   | ({ type: 'progress'; task: string } & ProgressEvent)
   | { type: 'message'; task: string; message: string }
   | { type: 'pretrain'; task: string; result: PretrainResult }
+  /** `evaluator` is the evaluation's name (its result file), the evaluator id unless the experiment names it. */
   | { type: 'evaluation'; task: string; evaluator: string; result: EvalResult }
   | { type: 'error'; task: string; message: string };
 
@@ -71,11 +71,11 @@ export async function executeRun(
   }
   // Evaluations are short and not interruptible: once started, a run's evaluations finish.
   for (const plan of work.evaluations) {
-    const task = evalTask(plan.evaluator);
+    const task = evalTask(plan.name);
     try {
       const progress = (event: ProgressEvent): void => emit({ type: 'progress', task, ...event });
-      const result = await evaluateRun(registry, { runDir: work.runDir, evaluator: plan.evaluator, options: plan.options, progress });
-      emit({ type: 'evaluation', task, evaluator: plan.evaluator, result });
+      const result = await evaluateRun(registry, { runDir: work.runDir, evaluator: plan.evaluator, name: plan.name, options: plan.options, progress });
+      emit({ type: 'evaluation', task, evaluator: plan.name, result });
     } catch (error) {
       fail(task, error);
       return;

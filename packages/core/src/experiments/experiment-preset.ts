@@ -1,5 +1,6 @@
 import type { OptionValues } from '../options.js';
 import type { RunConfigInput } from '../train/run-config.js';
+import type { AxisName } from './experiment-spec.js';
 
 /** One run of an experiment: a label for tables and the config layer that defines it. */
 export interface ExperimentRun {
@@ -8,6 +9,8 @@ export interface ExperimentRun {
   /** Row label in results tables, e.g. "SP" or "AP". */
   label: string;
   config: RunConfigInput;
+  /** Axis labels for results tables (default: the label as the pairs axis). */
+  axes?: Partial<Record<AxisName, string>>;
 }
 
 export interface ExperimentEvaluation {

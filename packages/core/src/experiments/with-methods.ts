@@ -19,6 +19,7 @@ export function presetWithMethods(preset: ExperimentPreset, methods: readonly st
     preset.runs.map((run) => ({
       id: `${method}-${run.label.toLowerCase().replace(/[^\w.-]+/g, '-')}`,
       label: `${method} ${run.label}`,
+      axes: { ...(run.axes ?? { pairs: run.label }), method },
       config: mergeConfigLayers({ method, ...(preset.methodSettings?.[method] ?? {}) }, stripMethodSpecific(run.config) as Record<string, unknown>) as RunConfigInput,
     })),
   );

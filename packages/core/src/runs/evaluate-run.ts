@@ -31,11 +31,13 @@ export interface EvaluateRunOptions {
   backend?: string;
   /** Write eval/<id>.json (default true; a random-init baseline writes eval/<id>-random.json). */
   save?: boolean;
+  /** The result file's name instead of the evaluator id (eval/<name>.json): one evaluator on several datasets. */
+  name?: string;
 }
 
 /**
  * Evaluates a run's backbone from its newest checkpoint (frozen unless the evaluator tunes
- * it) and writes `eval/<evaluator>.json` atomically into the run directory.
+ * it) and writes `eval/<evaluator or name>.json` atomically into the run directory.
  */
 export async function evaluateRun(registry: Registry, options: EvaluateRunOptions): Promise<EvalResult> {
   const config = await readJson<RunConfig>(join(options.runDir, RUN_FILES.config), 'run config');
@@ -69,6 +71,7 @@ export async function evaluateConfig(registry: Registry, config: RunConfig, opti
     });
     const record = {
       evaluator: evaluator.id,
+      ...(options.name ? { name: options.name } : {}),
       options: evalOptions,
       checkpoint,
       randomInit: Boolean(options.randomInit),
@@ -77,7 +80,7 @@ export async function evaluateConfig(registry: Registry, config: RunConfig, opti
       finishedAt: new Date().toISOString(),
     };
     if (options.save !== false) {
-      const file = `${evaluator.id}${options.randomInit ? '-random' : ''}.json`;
+      const file = `${options.name ?? evaluator.id}${options.randomInit ? '-random' : ''}.json`;
       await writeJsonAtomic(join(options.runDir, RUN_FILES.eval, file), record);
     }
     return result;

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { appendFile, mkdir, readFile } from 'node:fs/promises';
+import { arch, cpus, hostname, platform, release, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { UserError } from '../errors.js';
 import { writeJsonAtomic } from './atomic-write.js';
@@ -29,10 +30,34 @@ export interface RunStatus {
   /** Name of the newest complete checkpoint under checkpoints/, if any. */
   checkpoint: string | null;
   backend: string;
+  /** Where the last session trained (reports list it: a cluster's nodes are not the report's machine). */
+  machine?: MachineInfo;
   startedAt: string;
   updatedAt: string;
   message?: string;
   finalLoss?: number;
+}
+
+export interface MachineInfo {
+  host: string;
+  platform: string;
+  cpus: number;
+  cpuModel: string;
+  memoryGiB: number;
+  node: string;
+}
+
+/** This machine, as a run records it. */
+export function machineInfo(): MachineInfo {
+  const cpu = cpus();
+  return {
+    host: hostname(),
+    platform: `${platform()} ${release()} (${arch()})`,
+    cpus: cpu.length,
+    cpuModel: cpu[0]?.model.trim() ?? 'unknown',
+    memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
+    node: process.versions.node,
+  };
 }
 
 /** Stable short id of a config: the same resolved config always gets the same id. */

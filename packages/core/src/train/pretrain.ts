@@ -20,7 +20,8 @@ import {
   pruneCheckpoints,
   saveCheckpoint,
 } from '../runs/checkpoint.js';
-import { appendMetrics, readRunStatus, RUN_FILES, writeRunStatus, type RunStatus } from '../runs/run-dir.js';
+import { MetricsLog } from '../runs/metrics-export.js';
+import { machineInfo, readRunStatus, RUN_FILES, writeRunStatus, type RunStatus } from '../runs/run-dir.js';
 import { buildBackbone } from './build-model.js';
 import { augmentPairBatch, disposeBatch, readPairBatch } from './pair-batches.js';
 import type { RunConfig } from './run-config.js';
@@ -146,10 +147,13 @@ export async function pretrain(
     totalSteps,
     checkpoint: previous?.checkpoint ?? null,
     backend: backend.name,
+    machine: machineInfo(),
     startedAt: previous?.startedAt ?? new Date().toISOString(),
     updatedAt: new Date().toISOString(),
   };
   await writeRunStatus(runDir, status);
+  // metrics.jsonl and this session's TensorBoard event file.
+  const metricsLog = await MetricsLog.open(runDir, step);
 
   const save = async (): Promise<void> => {
     const name = checkpointName(step);
@@ -238,7 +242,7 @@ export async function pretrain(
         }
         if (gradNorm !== undefined) metrics.grad_norm = gradNorm;
         if (step % config.logEvery === 0 || inEpoch === stepsPerEpoch - 1) {
-          await appendMetrics(runDir, { step, epoch, lr, loss: lossValue, images_per_second: imagesPerSecond, ...metrics, time: (Date.now() - started) / 1000 });
+          await metricsLog.append({ step, epoch, lr, loss: lossValue, images_per_second: imagesPerSecond, ...metrics, time: (Date.now() - started) / 1000 });
         }
         progress?.({
           phase: 'pretrain',

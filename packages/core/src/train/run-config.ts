@@ -61,7 +61,8 @@ export const DEFAULT_RUN: RunConfigInput = {
 /** Options of the default backbone for laptop runs (width 16: ResNet-18 at a quarter width). */
 export const DEFAULT_BACKBONE_OPTIONS = { width: 16, cifarStem: true };
 
-const TOP_KEYS = new Set<string>([
+/** The keys a config layer may have. */
+export const RUN_CONFIG_KEYS: ReadonlySet<string> = new Set<string>([
   'method', 'methodOptions', 'dataset', 'datasetOptions', 'pairs', 'pairOptions', 'backbone',
   'backboneOptions', 'augmentation', 'epochs', 'batchSize', 'training', 'seed', 'backend',
   'checkpointEvery', 'logEvery',
@@ -98,8 +99,8 @@ export function resolveRunConfig(layers: RunConfigInput[], registry: Registry): 
   let raw: Record<string, unknown> = {};
   for (const layer of layers) {
     for (const key of Object.keys(layer ?? {})) {
-      if (!TOP_KEYS.has(key)) {
-        throw new UserError(`unknown config key '${key}'`, `use one of: ${[...TOP_KEYS].join(', ')}`);
+      if (!RUN_CONFIG_KEYS.has(key)) {
+        throw new UserError(`unknown config key '${key}'`, `use one of: ${[...RUN_CONFIG_KEYS].join(', ')}`);
       }
     }
     raw = mergeConfigLayers(raw, (layer ?? {}) as Record<string, unknown>);
