@@ -1,2 +1,2 @@
 export const packageName = '@sempair/eval-detection';
-export * from './voc/voc-types.js';
+export * from './voc/index.js';
