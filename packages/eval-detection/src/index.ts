@@ -1,2 +1,3 @@
 export const packageName = '@sempair/eval-detection';
 export * from './voc/index.js';
+export * from './metric/index.js';
