@@ -102,6 +102,8 @@ export async function writeSyntheticVoc(options: SyntheticVocOptions): Promise<S
   checkCount('size', options.size, 32, 4096);
   checkCount('maxObjects', options.maxObjects ?? 3, 1, 20);
   if (!(testFraction > 0 && testFraction < 1)) throw new UserError(`testFraction is ${testFraction}, not strictly between 0 and 1`, 'pass a fraction such as 0.5');
+  const difficultRate = options.difficultRate ?? 0.1;
+  if (!(difficultRate >= 0 && difficultRate < 1)) throw new UserError(`difficultRate is ${difficultRate}, not in [0, 1)`, 'pass a chance such as 0.1');
   const existing = await readdir(options.out).catch(() => [] as string[]);
   if (existing.length > 0) throw new UserError(`${options.out} is not empty`, 'pass a new or empty folder for the synthetic VOC set');
 
@@ -132,7 +134,7 @@ export async function writeSyntheticVoc(options: SyntheticVocOptions): Promise<S
       const height = Math.round(options.size * imageRng.uniform(0.75, 1));
       const scene = renderScene(imageRng, {
         width, height, classCount: classes.length, maxObjects: options.maxObjects ?? 3,
-        minScale: 0.22, maxScale: 0.5, difficultRate: options.difficultRate ?? 0.1, truncatedRate: 0.1,
+        minScale: 0.22, maxScale: 0.5, difficultRate, truncatedRate: 0.1,
       });
       const flags = new Int8Array(classes.length).fill(-1);
       for (const o of scene.objects) {
@@ -166,7 +168,7 @@ export async function writeSyntheticVoc(options: SyntheticVocOptions): Promise<S
       truncated,
     };
     await writeFileAtomic(join(options.out, VOC_CLASS_LIST_FILE), classes.map((c) => `${c}\n`).join(''));
-    await writeJsonAtomic(join(options.out, 'synthetic-voc.json'), { ...summary, options: { ...options, year, classes, testFraction } });
+    await writeJsonAtomic(join(options.out, 'synthetic-voc.json'), { ...summary, options: { ...options, year, classes, testFraction, difficultRate } });
     return summary;
   } catch (error) {
     await rm(tmp, { recursive: true, force: true });
