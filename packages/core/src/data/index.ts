@@ -14,6 +14,7 @@ export * from './synthetic-dataset.js';
 export * from './cifar-dataset.js';
 export * from './stl10-dataset.js';
 export * from './pickle.js';
+export * from './pickle-write.js';
 export * from './image-decode.js';
 export * from './image-file-dataset.js';
 export * from './image-folder-dataset.js';
