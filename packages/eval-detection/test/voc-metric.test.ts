@@ -5,6 +5,7 @@ import { pythonFixed } from '../src/metric/python-format.js';
 import { vocAp } from '../src/metric/voc-ap.js';
 import { VOC_IOU_THRESHOLDS, vocEvalClass, type VocDetection, type VocGroundTruthImage } from '../src/metric/voc-eval.js';
 import { evaluateVoc, usesVoc07Metric } from '../src/metric/voc-metric.js';
+import { evaluateVocPredictions } from '../src/metric/evaluate-predictions.js';
 import { parseVocResults, vocDetectionsFromPredictions, vocResultsLine } from '../src/metric/voc-results.js';
 import type { Box } from '../src/voc/voc-types.js';
 
@@ -196,4 +197,19 @@ test('numpySum adds in numpy pairwise order (differs from a running sum in the l
   t.is(numpySum(ten), ((0.1 + 0.2) + (0.3 + 0.4)) + ((0.5 + 0.6) + (0.7 + 0.8)) + 0.9 + 1.0);
   t.is(numpyMean(ten), numpySum(ten) / 10);
   t.true(Number.isNaN(numpyMean([])));
+});
+
+test('evaluateVocPredictions: model boxes equal to the training boxes score 100 on a VOC2007 set', (t) => {
+  const objects = [
+    { cls: 'dog', classIndex: 1, box: [9, 19, 40, 60] as Box, vocBox: [10, 20, 40, 60] as Box, difficult: false, truncated: false },
+    { cls: 'cat', classIndex: 0, box: [0, 0, 5, 5] as Box, vocBox: [1, 1, 5, 5] as Box, difficult: true, truncated: false },
+  ];
+  const dataset = { parts: [{ year: 'VOC2007', split: 'test' }], classes: ['cat', 'dog'], images: [{ id: '000001', year: 'VOC2007', width: 64, height: 64, objects }] };
+  const predictions = [{ imageId: '000001', boxes: [9, 19, 40, 60, 0, 0, 5, 5], scores: [0.9, 0.8], classes: [1, 0] }];
+  const result = evaluateVocPredictions(dataset, predictions);
+  t.is(result.metric, '11-point');
+  t.true(Math.abs(result.perClass[1]!.AP - 100) < 1e-9);
+  // cat has only a difficult object: its detection is ignored, recall 0/0, 11-point AP 0.
+  t.is(result.perClass[0]!.AP, 0);
+  t.is(evaluateVocPredictions({ ...dataset, parts: [{ year: 'VOC2012', split: 'val' }] }, predictions).metric, 'area');
 });

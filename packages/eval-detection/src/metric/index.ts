@@ -5,3 +5,4 @@ export * from './voc-eval.js';
 export * from './voc-metric.js';
 export * from './voc-results.js';
 export * from './voc-ground-truth.js';
+export * from './evaluate-predictions.js';
