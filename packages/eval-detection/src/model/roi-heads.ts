@@ -109,10 +109,12 @@ export class Res5RoiHeads {
     this.norm = new BatchNorm(params, 'res5_norm', channels);
     this.clsScore = new Linear(params, 'box_predictor.cls_score', channels, config.classes + 1, rng);
     this.bboxPred = new Linear(params, 'box_predictor.bbox_pred', channels, config.classes * 4, rng);
-    for (const [layer, std] of [[this.clsScore, 0.01], [this.bboxPred, 0.001]] as const) {
-      layer.weight.assign(normalInit(layer.weight.shape, std, rng));
-      layer.bias!.assign(tf.zerosLike(layer.bias!));
-    }
+    tf.tidy(() => {
+      for (const [layer, std] of [[this.clsScore, 0.01], [this.bboxPred, 0.001]] as const) {
+        layer.weight.assign(normalInit(layer.weight.shape, std, rng));
+        layer.bias!.assign(tf.zerosLike(layer.bias!));
+      }
+    });
   }
 
   /** Class logits [R, K+1] and deltas [R, 4K] of boxes on the trunk features. */

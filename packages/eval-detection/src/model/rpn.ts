@@ -44,10 +44,13 @@ export class RpnHead {
     this.conv = new Conv2d(params, 'conv', channels, channels, 3, rng, { padding: 1, bias: true });
     this.objectness = new Conv2d(params, 'objectness_logits', channels, anchorsPerCell, 1, rng, { padding: 0, bias: true });
     this.deltas = new Conv2d(params, 'anchor_deltas', channels, anchorsPerCell * 4, 1, rng, { padding: 0, bias: true });
-    for (const layer of [this.conv, this.objectness, this.deltas]) {
-      layer.weight.assign(normalInit(layer.weight.shape, 0.01, rng));
-      layer.bias!.assign(tf.zerosLike(layer.bias!));
-    }
+    // Inside tidy: assign shares the new tensor's data, the temporaries must still be disposed.
+    tf.tidy(() => {
+      for (const layer of [this.conv, this.objectness, this.deltas]) {
+        layer.weight.assign(normalInit(layer.weight.shape, 0.01, rng));
+        layer.bias!.assign(tf.zerosLike(layer.bias!));
+      }
+    });
   }
 
   apply(features: tf.Tensor4D): { objectness: tf.Tensor4D; deltas: tf.Tensor4D } {
