@@ -1,18 +1,29 @@
-import { ResNet, UserError, type Backbone, type EvalContext, type EvalResult, type EvaluatorDefinition } from '@sempair/core';
+import { ResNet, UserError, type Backbone, type EvalContext, type EvalResult, type EvaluatorDefinition, type OptionValues } from '@sempair/core';
 import { evaluateVoc, usesVoc07Metric } from './metric/voc-metric.js';
 import { vocDetectionsFromPredictions, writeVocResultsDir } from './metric/voc-results.js';
 import { FasterRcnn, trunkStride } from './model/faster-rcnn.js';
 import { detectImages } from './train/detect-images.js';
-import { detectionOptionSchema, detectionSettings } from './train/detection-options.js';
+import { detectionOptionSchema, detectionSettings, type DetectionSettings } from './train/detection-options.js';
 import { TrainBatches } from './train/train-batches.js';
 import { trainDetector } from './train/train-detector.js';
 import { openVocDataset } from './voc/voc-dataset.js';
-import { parseVocParts, vocClassList } from './voc/voc-devkit.js';
+import { checkVocPart, parseVocParts, vocClassList } from './voc/voc-devkit.js';
+import type { VocPart } from './voc/voc-types.js';
 
 const WHERE = 'evaluator detection';
 
 /** Decoded training images kept in memory (the synthetic set fits; VOC's 16k images do not). */
 const TRAIN_CACHE_BYTES = 512 * 1024 * 1024;
+
+/** The settings of resolved options, checked as far as possible without touching the disk. */
+function checkedSettings(options: OptionValues): { settings: DetectionSettings; trainParts: VocPart[]; testPart: VocPart } {
+  const settings = detectionSettings(options);
+  if (!settings.voc) throw new UserError(`${WHERE} needs a VOCdevkit`, 'pass --voc <VOCdevkit folder> (voc=<folder> in a config file)');
+  const trainParts = parseVocParts(settings.trainSets);
+  const testParts = parseVocParts(settings.testSet);
+  if (testParts.length !== 1) throw new UserError(`${WHERE}: testSet names ${testParts.length} image sets`, 'evaluate on one, e.g. testSet=2007:test');
+  return { settings, trainParts, testPart: testParts[0]! };
+}
 
 function asResNet(backbone: Backbone): ResNet {
   if (!(backbone instanceof ResNet)) {
@@ -32,16 +43,17 @@ export const detectionEvaluator: EvaluatorDefinition = {
   id: 'detection',
   description: 'Faster R-CNN R-C4 fine-tuned on PASCAL VOC trainval, AP / AP50 / AP75 on VOC2007 test (detectron2 metric)',
   options: detectionOptionSchema,
+  validate(options: OptionValues): void {
+    checkedSettings(options);
+  },
   async evaluate(ctx: EvalContext): Promise<EvalResult> {
-    const settings = detectionSettings(ctx.options);
-    if (!settings.voc) throw new UserError(`${WHERE} needs a VOCdevkit`, 'pass --voc <VOCdevkit folder> (voc=<folder> in a config file)');
+    const { settings, trainParts, testPart } = checkedSettings(ctx.options);
     const resnet = asResNet(ctx.backbone);
     if (resnet.config.inChannels !== 3) throw new UserError(`${WHERE}: the backbone takes ${resnet.config.inChannels}-channel images`, 'detection needs a backbone pre-trained on RGB images');
-    const testParts = parseVocParts(settings.testSet);
-    if (testParts.length !== 1) throw new UserError(`${WHERE}: testSet names ${testParts.length} image sets`, 'evaluate on one, e.g. testSet=2007:test');
+    await checkVocPart(settings.voc, testPart);
     const classes = settings.classes.length ? settings.classes : (await vocClassList(settings.voc)).classes;
-    const train = await openVocDataset(settings.voc, parseVocParts(settings.trainSets), { classes });
-    const test = await openVocDataset(settings.voc, testParts, { classes });
+    const train = await openVocDataset(settings.voc, trainParts, { classes });
+    const test = await openVocDataset(settings.voc, [testPart], { classes });
     const trainImages = settings.maxTrainImages > 0 ? train.images.slice(0, settings.maxTrainImages) : train.images;
     const testImages = settings.maxTestImages > 0 ? test.images.slice(0, settings.maxTestImages) : test.images;
     const batches = new TrainBatches(train, trainImages, {
@@ -73,8 +85,8 @@ export const detectionEvaluator: EvaluatorDefinition = {
       });
       const testSeconds = (performance.now() - testStarted) / 1000;
       const detections = vocDetectionsFromPredictions(predictions, classes);
-      if (settings.resultsDir) await writeVocResultsDir(settings.resultsDir, classes, detections, testParts[0]!.split);
-      const result = evaluateVoc({ images: testImages, classes, detections, use07Metric: usesVoc07Metric(testParts[0]!.year) });
+      if (settings.resultsDir) await writeVocResultsDir(settings.resultsDir, classes, detections, testPart.split);
+      const result = evaluateVoc({ images: testImages, classes, detections, use07Metric: usesVoc07Metric(testPart.year) });
       return {
         metrics: { AP: result.AP, AP50: result.AP50, AP75: result.AP75 },
         details: {

@@ -73,6 +73,7 @@ export abstract class EvalCommand extends SempairCommand<typeof EvalCommand> {
     };
     // Checked before any work: a bad value fails now, not after loading a checkpoint.
     const options = resolveOptions(evaluator.options, raw, `evaluator ${id}`);
+    evaluator.validate?.(options);
     const randomInit = this.flags['random-init'];
     const given = this.args.runDir ?? this.flags.checkpoint;
     if (this.args.runDir && this.flags.checkpoint && resolve(this.args.runDir) !== resolve(this.flags.checkpoint)) {
