@@ -4,7 +4,7 @@
 // detectron2-shaped detections.
 import test from 'ava';
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend, ParameterSet, resnet18Definition, ResNet, Rng } from '@sempair/core';
+import { initBackend, ParameterSet, resnet18Definition, resnet50Definition, ResNet, Rng } from '@sempair/core';
 import { FasterRcnn, LOSS_NAMES, trunkStride, type DetectorConfig } from '../src/model/faster-rcnn.js';
 import { stackImages, type PreparedImage } from '../src/train/image-transforms.js';
 import { trainDetector } from '../src/train/train-detector.js';
@@ -169,6 +169,31 @@ test.serial('fast_rcnn_inference: softmax, class-specific boxes clipped, score >
     t.true(Math.abs(out[1]!.score - softmax([0, 4, 3, 0], 2)) < 1e-6);
     t.deepEqual(out[0]!.box, [0, 0, 10, 10]);
     t.true(Math.abs(out[1]!.box[0] - 1.1) < 1e-6 && Math.abs(out[1]!.box[2] - 11.1) < 1e-6);
+  } finally {
+    model.dispose();
+    params.dispose();
+  }
+});
+
+test.serial("ResNet-50 with the ImageNet stem (the paper's R50-C4): stride 16, res4 1024·w/64 channels into the RPN, a training step", (t) => {
+  const params = new ParameterSet();
+  const backbone = resnet50Definition.build({ width: 4, cifarStem: false }, { rng: new Rng(0), params: params.scope('backbone'), inputShape: [64, 64, 3] }) as ResNet;
+  const model = new FasterRcnn(backbone, { ...CONFIG, rpn: { ...CONFIG.rpn, anchorSizes: [16, 32] } }, new Rng(1));
+  try {
+    t.is(model.stride, 16);
+    t.is(backbone.stageChannels.layer3, 64);
+    t.is(backbone.stageChannels.layer4, 128);
+    const pixels = Float32Array.from({ length: 64 * 80 * 3 }, (_, i) => Math.sin(i));
+    const image: PreparedImage = { pixels, height: 64, width: 80, boxes: Float64Array.from([8, 8, 40, 48]), classes: Int32Array.from([1]), sourceHeight: 64, sourceWidth: 80 };
+    const { tensor, sizes } = stackImages([image, image]);
+    const { value, grads } = tf.variableGrads(() => {
+      const o = model.losses(tensor, { sizes, boxes: [image.boxes, image.boxes], classes: [image.classes, image.classes] }, new Rng(2));
+      return tf.addN(Object.values(o.losses)) as tf.Scalar;
+    }, model.trainable().map((p) => p.variable));
+    tensor.dispose();
+    t.true(Number.isFinite(value.dataSync()[0]!));
+    t.is(Object.keys(grads).length, model.trainable().length);
+    tf.dispose([value, ...Object.values(grads)]);
   } finally {
     model.dispose();
     params.dispose();
