@@ -98,6 +98,9 @@ export const detectionEvaluator: EvaluatorDefinition = {
           trainImages: batches.size,
           testImages: testImages.length,
           classes,
+          // The recipe's pixel normalisation, and the one the backbone was pre-trained with (0–1 scale).
+          normalization: settings.normalization,
+          pretrainNormalization: ctx.normalization,
           backbone: { id: resnet.id, width: resnet.config.width, cifarStem: resnet.config.cifarStem, stride: trunkStride(resnet) },
           iterations: trained.iterations,
           trainSeconds: Number(trained.seconds.toFixed(1)),
