@@ -6,6 +6,7 @@ import { selectBackend } from './bench/backend.mjs';
 import { loadCore } from './bench/core.mjs';
 import { description as loaderDescription, loader } from './bench/loader.mjs';
 import { description as trainStepDescription, trainStep } from './bench/train-step.mjs';
+import { description as detectionStepDescription, detectionStep } from './bench/detection-step.mjs';
 
 /**
  * name → { description, run(core, flags) → { config, imagesPerSec, msPerStep | summary, … }, tf }
@@ -14,12 +15,14 @@ import { description as trainStepDescription, trainStep } from './bench/train-st
 const BENCHMARKS = {
   'train-step': { description: trainStepDescription, run: trainStep, tf: true },
   loader: { description: loaderDescription, run: loader, tf: false },
+  'detection-step': { description: detectionStepDescription, run: detectionStep, tf: true },
 };
 
 function usage() {
   const lines = Object.entries(BENCHMARKS).map(([name, b]) => `  ${name.padEnd(12)} ${b.description}`);
   return (
     'usage: pnpm bench <name> [--width N] [--batch N] [--size N] [--steps N] [--warmup N] [--backend auto|wasm|cpu] [--json]\n' +
+    '       pnpm bench detection-step [--width N] [--batch N] [--size N] [--steps N] [--warmup N]\n' +
     '       pnpm bench loader [--dataset image-folder|tiny-imagenet] [--dataset-options root=…,size=N] [--images N] [--source-size N] [--limit N] [--concurrency N] [--json]\n' +
     lines.join('\n')
   );

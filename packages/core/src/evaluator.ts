@@ -25,5 +25,11 @@ export interface EvaluatorDefinition {
   id: string;
   description: string;
   options: OptionSchema;
+  /**
+   * Checks resolved options beyond what the schema can say (a required value, values that must
+   * agree), by throwing a UserError. Callers run it before any work, so a mistake never costs
+   * a checkpoint load or a training run.
+   */
+  validate?(options: OptionValues): void;
   evaluate(context: EvalContext): Promise<EvalResult>;
 }

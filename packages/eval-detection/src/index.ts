@@ -1,3 +1,8 @@
-// @sempair/eval-detection declares its place in the workspace; Faster R-CNN R50-C4 on PASCAL
-// VOC with detectron2's metric is built on core's evaluator contract in its own issue.
 export const packageName = '@sempair/eval-detection';
+export * from './voc/index.js';
+export * from './metric/index.js';
+export * from './export/detectron2-export.js';
+export * from './model/index.js';
+export * from './train/index.js';
+export { detectionEvaluator } from './detection-evaluator.js';
+export { detectionPlugin } from './plugin.js';

@@ -10,6 +10,7 @@ import {
   RUN_FILES,
   UserError,
   type EvalResult,
+  type EvaluatorDefinition,
   type OptionValues,
 } from '@sempair/core';
 import { SempairCommand } from '../base-command.js';
@@ -22,6 +23,7 @@ import { summarizeMetrics } from './evaluations.js';
 
 /** Flags every `sempair eval <evaluator>` command has, besides the evaluator's own options. */
 export const evalFlags = {
+  checkpoint: Flags.string({ description: 'Run directory made by sempair pretrain (the same as the argument); its newest checkpoint is evaluated.' }),
   config: configFlag,
   options: optionsFlag('Evaluator options as key=value,… (repeatable); same as the option flags below.'),
   'random-init': Flags.boolean({
@@ -35,9 +37,9 @@ export const evalFlags = {
 
 const RESERVED = new Set([...Object.keys(evalFlags), 'debug', 'json', 'quiet', 'help']);
 
-/** Option flags generated from a built-in evaluator's schema (see schema-flags.ts). */
-export function evaluatorFlags(id: string): ReturnType<typeof schemaFlags> {
-  const definition = builtinEvaluators.find((e) => e.id === id);
+/** Option flags generated from an evaluator's schema: a core built-in by id, or a plugin's definition (see schema-flags.ts). */
+export function evaluatorFlags(evaluator: string | EvaluatorDefinition): ReturnType<typeof schemaFlags> {
+  const definition = typeof evaluator === 'string' ? builtinEvaluators.find((e) => e.id === evaluator) : evaluator;
   return definition ? schemaFlags(definition.options, RESERVED, 'EVALUATOR OPTIONS') : {};
 }
 
@@ -54,6 +56,11 @@ export abstract class EvalCommand extends SempairCommand<typeof EvalCommand> {
   };
   static override flags = evalFlags;
 
+  /** A table of the result's details printed above the metrics (e.g. detection's per-class AP). */
+  protected detailTable(_result: EvalResult): string | undefined {
+    return undefined;
+  }
+
   async run(): Promise<void> {
     const id = (this.ctor as unknown as typeof EvalCommand).evaluatorId;
     const registry = await this.registry();
@@ -66,13 +73,18 @@ export abstract class EvalCommand extends SempairCommand<typeof EvalCommand> {
     };
     // Checked before any work: a bad value fails now, not after loading a checkpoint.
     const options = resolveOptions(evaluator.options, raw, `evaluator ${id}`);
+    evaluator.validate?.(options);
     const randomInit = this.flags['random-init'];
-    const runDir = this.args.runDir ? resolve(this.args.runDir) : undefined;
+    const given = this.args.runDir ?? this.flags.checkpoint;
+    if (this.args.runDir && this.flags.checkpoint && resolve(this.args.runDir) !== resolve(this.flags.checkpoint)) {
+      throw new UserError(`two run directories: ${this.args.runDir} and --checkpoint ${this.flags.checkpoint}`, 'pass one of them');
+    }
+    const runDir = given ? resolve(given) : undefined;
 
     let evaluate: (progress: Parameters<typeof evaluateRun>[1]['progress']) => Promise<EvalResult>;
     if (runDir) {
       if (!existsSync(resolve(runDir, RUN_FILES.config))) {
-        throw new UserError(`not a run directory: ${this.args.runDir} (no ${RUN_FILES.config})`, 'pass a directory made by sempair pretrain, e.g. runs/simclr-semantic-labels-…');
+        throw new UserError(`not a run directory: ${given} (no ${RUN_FILES.config})`, 'pass a directory made by sempair pretrain, e.g. runs/simclr-semantic-labels-…');
       }
       evaluate = (progress) => evaluateRun(registry, { runDir, evaluator: id, options, progress, randomInit, backend: this.flags.backend });
     } else if (randomInit) {
@@ -112,6 +124,8 @@ export abstract class EvalCommand extends SempairCommand<typeof EvalCommand> {
       { mode: this.jsonMode ? 'json' : this.quietMode ? 'quiet' : 'human', emit: (v) => this.emit(v) },
     );
     this.emit({ type: 'result', evaluator: id, runDir: runDir ?? null, randomInit, options, metrics: result!.metrics, details: result!.details ?? {} });
+    const details = this.quietMode ? undefined : this.detailTable(result!);
+    if (details) this.print(details);
     this.print(renderTable(['metric', id], Object.entries(result!.metrics).map(([name, value]) => [name, showMetric(name, value)])));
     if (runDir && !this.quietMode) this.print(`Saved in ${resolve(runDir, RUN_FILES.eval, `${id}${randomInit ? '-random' : ''}.json`)}`);
   }

@@ -25,6 +25,7 @@ export function planEvaluations(
     const definition = registry.evaluators.get(id);
     const raw = { ...(file.evaluators[id] ?? {}), ...(overrides[id] ?? {}) };
     const options = resolveOptions(definition.options, raw, `evaluator ${definition.id}`);
+    definition.validate?.(options);
     const requested = Object.fromEntries(Object.keys(raw).map((key) => [key, options[key]]));
     return { evaluator: definition.id, options, requested };
   });

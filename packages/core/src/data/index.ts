@@ -14,6 +14,8 @@ export * from './synthetic-dataset.js';
 export * from './cifar-dataset.js';
 export * from './stl10-dataset.js';
 export * from './pickle.js';
+export * from './pickle-write.js';
+export * from './image-decode.js';
 export * from './image-file-dataset.js';
 export * from './image-folder-dataset.js';
 export * from './tiny-imagenet-dataset.js';

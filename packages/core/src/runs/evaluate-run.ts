@@ -53,6 +53,7 @@ export async function evaluateConfig(registry: Registry, config: RunConfig, opti
     requested.size = config.augmentation.size;
   }
   const evalOptions = resolveOptions(evaluator.options, requested, `evaluator ${evaluator.id}`);
+  evaluator.validate?.(evalOptions);
   await initBackend((options.backend ?? config.backend) as Parameters<typeof initBackend>[0]);
   const rng = new Rng(config.seed).derive('eval', evaluator.id);
   const preset = registry.augmentations.get(config.augmentation.preset);
