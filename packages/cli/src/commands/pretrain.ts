@@ -161,6 +161,9 @@ Ctrl-C stops after the current step and saves a checkpoint; continue with --resu
     if (result.status === 'stopped-nan') {
       throw new UserError(`training stopped: ${result.message ?? 'the loss is not a number'}`);
     }
+    if (result.status === 'failed-backend') {
+      throw new UserError(`training stopped: ${result.message ?? 'the backend failed'}`);
+    }
     if (result.status === 'aborted') {
       process.stderr.write(`Stopped at step ${result.steps}; a checkpoint is saved. Resume with: ${resumeHint}\n`);
       process.exitCode = 130;

@@ -7,6 +7,7 @@ import { probeNative } from './native-backends.js';
 import { CPU_CANDIDATE, currentBackendInfo } from './init-backend.js';
 import { wasmConvKernelsRegistered } from './register-wasm-conv-kernels.js';
 import { probeWasm, wasmFacts, type WasmFacts } from './wasm-runtime.js';
+import { probeWebgpu } from './webgpu-runtime.js';
 
 export interface BackendFacts {
   /** The tfjs backend in use now, or null when none has been initialised. */
@@ -37,6 +38,7 @@ export async function backendFacts(): Promise<BackendFacts> {
   if (active !== null && engine.backendName !== active) await tf.setBackend(active);
   const candidates: BackendCandidate[] = [
     gpu,
+    await probeWebgpu(),
     native,
     await probeWasm(),
     CPU_CANDIDATE,

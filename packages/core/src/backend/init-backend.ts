@@ -6,6 +6,7 @@ import '@tensorflow/tfjs-backend-wasm';
 // Training needs every kernel's gradient registered, whatever backend is chosen.
 import '../nn/gradients.js';
 import { UserError } from '../errors.js';
+import { backendFailure, clearBackendFailure } from './backend-failure.js';
 import type { BackendCandidate, BackendInfo } from './backend-info.js';
 import {
   AUTO_ORDER,
@@ -16,6 +17,7 @@ import {
 import { backendVersions } from './backend-versions.js';
 import { NATIVE_PACKAGES, probeNative } from './native-backends.js';
 import { activateWasm, probeWasm } from './wasm-runtime.js';
+import { activateWebgpu, activeWebgpuAdapter, releaseWebgpu } from './webgpu-runtime.js';
 
 export interface InitBackendOptions {
   /** Threads for the wasm backend (default: all cores; Node caps it at 1, see wasm-runtime.ts). */
@@ -25,6 +27,7 @@ export interface InitBackendOptions {
 /** The tfjs backend name each preference ends up as. */
 const TF_NAME: Record<BackendCandidateName, string> = {
   'tensorflow-gpu': 'tensorflow',
+  webgpu: 'webgpu',
   tensorflow: 'tensorflow',
   wasm: 'wasm',
   cpu: 'cpu',
@@ -46,7 +49,8 @@ interface Activated {
   threads: number;
 }
 
-async function activate(name: BackendCandidateName, options: InitBackendOptions): Promise<Activated | BackendCandidate> {
+/** `auto` is true when auto is choosing: then WebGPU declines a software adapter. */
+async function activate(name: BackendCandidateName, options: InitBackendOptions, auto: boolean): Promise<Activated | BackendCandidate> {
   switch (name) {
     case 'tensorflow-gpu':
     case 'tensorflow': {
@@ -58,6 +62,12 @@ async function activate(name: BackendCandidateName, options: InitBackendOptions)
       await tf.ready();
       // libtensorflow sizes its own thread pools from the cores; tfjs-node exposes no knob.
       return { candidate, threads: availableParallelism() };
+    }
+    case 'webgpu': {
+      const candidate = await activateWebgpu(auto);
+      if (!candidate.available || (auto && candidate.autoSkip !== undefined)) return candidate;
+      // The GPU computes; the JS thread only records and submits its work.
+      return { candidate, threads: 1 };
     }
     case 'wasm': {
       const { threads, ...candidate } = await activateWasm(options.threads);
@@ -78,6 +88,8 @@ function isActivated(result: Activated | BackendCandidate): result is Activated 
 async function untried(name: BackendCandidateName, because: string): Promise<BackendCandidate> {
   if (name === 'cpu') return CPU_CANDIDATE;
   if (name === 'wasm') return probeWasm();
+  // Loading Dawn costs an adapter enumeration; sempair doctor probes it.
+  if (name === 'webgpu') return { name, available: false, detail: `not tried (${because}; Dawn is loaded only when needed)` };
   // Loading a native package switches tfjs to it, so it is only loaded when it is wanted.
   return { name, available: false, detail: `not tried (${because}; ${NATIVE_PACKAGES[name]} is loaded only when needed)` };
 }
@@ -90,35 +102,32 @@ function unavailableError(candidate: BackendCandidate): UserError {
 }
 
 async function choose(preference: BackendPreference, options: InitBackendOptions): Promise<BackendInfo> {
-  const info = (name: string, reason: string, threads: number, candidates: BackendCandidate[]): BackendInfo => ({
-    name,
-    preference,
-    reason,
-    threads,
-    candidates,
-    versions: backendVersions(),
-  });
+  const info = (chosen: BackendCandidateName, reason: string, threads: number, candidates: BackendCandidate[]): BackendInfo => {
+    const name = tf.getBackend();
+    const adapter = name === 'webgpu' ? activeWebgpuAdapter() : undefined;
+    return { name, preference, chosen, reason, threads, candidates, versions: backendVersions(), ...(adapter ? { adapter } : {}) };
+  };
 
   if (preference !== 'auto') {
-    const result = await activate(preference, options);
+    const result = await activate(preference, options, false);
     if (!isActivated(result)) throw unavailableError(result);
     const candidates = await Promise.all(
       AUTO_ORDER.map((name) => (name === preference ? result.candidate : untried(name, `${preference} was requested`))),
     );
-    return info(tf.getBackend(), `requested explicitly: ${result.candidate.detail}`, result.threads, candidates);
+    return info(preference, `requested explicitly: ${result.candidate.detail}`, result.threads, candidates);
   }
 
   const skipped: BackendCandidate[] = [];
   for (const name of AUTO_ORDER) {
-    const result = await activate(name, options);
+    const result = await activate(name, options, true);
     if (!isActivated(result)) {
       skipped.push(result);
       continue;
     }
     const rest = await Promise.all(AUTO_ORDER.slice(skipped.length + 1).map((other) => untried(other, `${name} was available`)));
-    const why = skipped.map((c) => `${c.name} skipped (${c.detail})`);
+    const why = skipped.map((c) => `${c.name} skipped (${c.autoSkip ?? c.detail})`);
     const reason = [`auto chose ${name}, the fastest available: ${result.candidate.detail}`, ...why].join('; ');
-    return info(tf.getBackend(), reason, result.threads, [...skipped, result.candidate, ...rest]);
+    return info(name, reason, result.threads, [...skipped, result.candidate, ...rest]);
   }
   // Unreachable: cpu always activates.
   throw new Error('no tfjs backend could be initialised');
@@ -143,7 +152,8 @@ function cached(preference: BackendPreference): BackendInfo | undefined {
 
 /**
  * Chooses, initialises and switches to a tfjs backend. `auto` tries tensorflow-gpu, then
- * tensorflow (libtensorflow via tfjs-node), then wasm, then cpu, and reports why it chose.
+ * webgpu on a hardware adapter, then tensorflow (libtensorflow via tfjs-node), then wasm,
+ * then cpu, and reports why it chose.
  * An explicit preference that cannot be met throws a UserError naming the fix.
  * Idempotent: when the requested backend is already in use, returns the cached info.
  */
@@ -154,6 +164,12 @@ export function initBackend(preference: BackendPreference = 'auto', options: Ini
     // tfjs's console advice (e.g. the cpu backend's "install tfjs-node" banner) would break the
     // one-line output contract; `sempair doctor` says the same thing in its place.
     tf.env().set('PROD', true);
+    // A backend that failed (a lost GPU device) is not reused: the next run starts afresh.
+    if (backendFailure() !== undefined) {
+      if (current?.name === 'webgpu') releaseWebgpu();
+      current = undefined;
+      clearBackendFailure();
+    }
     const hit = cached(wanted);
     if (hit !== undefined) return hit;
     current = await choose(wanted, options);

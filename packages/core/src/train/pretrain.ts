@@ -1,8 +1,8 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { resolveAugmentation } from '../augment/index.js';
-import { initBackend } from '../backend/index.js';
+import { adapterLine, backendFailure, initBackend, settleBackendFailure } from '../backend/index.js';
 import { UserError } from '../errors.js';
 import type { Method, StepState } from '../method.js';
 import type { Parameter } from '../nn/parameters.js';
@@ -41,7 +41,8 @@ export interface PretrainResult {
   steps: number;
   epochs: number;
   finalLoss: number;
-  status: 'completed' | 'stopped-nan' | 'aborted';
+  /** 'failed-backend': the backend broke mid-run (lost GPU device, out of memory); `message` says how. */
+  status: 'completed' | 'stopped-nan' | 'aborted' | 'failed-backend';
   backend: string;
   message?: string;
 }
@@ -139,6 +140,7 @@ export async function pretrain(
   await mkdir(runDir, { recursive: true });
   await writeJsonAtomic(join(runDir, RUN_FILES.config), config);
   await writeJsonAtomic(join(runDir, 'pairs.json'), pairSet.describe());
+  const changed = previous !== null && previous.backend !== backend.name;
   status = {
     state: 'running',
     epoch: Math.floor(step / stepsPerEpoch),
@@ -146,12 +148,21 @@ export async function pretrain(
     totalSteps,
     checkpoint: previous?.checkpoint ?? null,
     backend: backend.name,
+    backendRequested: config.backend,
+    backendReason: backend.reason,
+    ...(backend.adapter ? { adapter: adapterLine(backend.adapter) } : {}),
+    ...(changed || previous?.backendChanges
+      ? { backendChanges: [...(previous?.backendChanges ?? []), ...(changed ? [{ step, from: previous.backend, to: backend.name }] : [])] }
+      : {}),
     startedAt: previous?.startedAt ?? new Date().toISOString(),
     updatedAt: new Date().toISOString(),
   };
   await writeRunStatus(runDir, status);
 
   const save = async (): Promise<void> => {
+    // Never save what a broken backend computed; and drop a checkpoint it broke while writing.
+    const failedBefore = backendFailure();
+    if (failedBefore) throw failedBefore;
     const name = checkpointName(step);
     await saveCheckpoint(checkpointsDir, name, allVariables(), {
       format: 'sempair-checkpoint',
@@ -161,6 +172,11 @@ export async function pretrain(
       method: config.method,
       backbone: config.backbone,
     });
+    const failedDuring = backendFailure();
+    if (failedDuring) {
+      await rm(join(checkpointsDir, name), { recursive: true, force: true });
+      throw failedDuring;
+    }
     await pruneCheckpoints(checkpointsDir, options.keepCheckpoints ?? 2);
     status = { ...status, checkpoint: name, step, epoch: Math.floor(step / stepsPerEpoch) };
     await writeRunStatus(runDir, status);
@@ -216,6 +232,13 @@ export async function pretrain(
         }
         const lossValue = (await value.data())[0]!;
         value.dispose();
+        // A GPU that failed while computing this step (lost device, out of memory) returns
+        // zeros or garbage rather than an error; its step must not be applied.
+        const failed = backendFailure();
+        if (failed) {
+          tf.dispose([...named.values(), ...Object.values(metricTensors)]);
+          throw failed;
+        }
         if (!Number.isFinite(lossValue)) {
           tf.dispose([...named.values(), ...Object.values(metricTensors)]);
           outcome = 'stopped-nan';
@@ -258,8 +281,15 @@ export async function pretrain(
     }
     if (outcome === 'aborted' && step > firstStep && status.checkpoint !== checkpointName(step)) await save();
   } catch (error) {
-    await writeRunStatus(runDir, { ...status, state: 'failed', message: (error as Error).message });
-    throw error;
+    const failure = await settleBackendFailure(error, backend.name);
+    if (failure === undefined) {
+      await writeRunStatus(runDir, { ...status, state: 'failed', message: (error as Error).message });
+      throw error;
+    }
+    outcome = 'failed-backend';
+    message =
+      `${failure.message} at step ${step} (epoch ${Math.floor(step / stepsPerEpoch)}); kept the last good checkpoint ${status.checkpoint ?? '(none yet)'}; ` +
+      `resume with --resume ${runDir} (add --backend wasm to continue on the CPU)`;
   } finally {
     method.dispose?.();
     optimizer.dispose();
