@@ -1,0 +1,158 @@
+// Loading the compiled addon (build/Release/sempair_native.node) and saying why it is missing.
+//
+// The addon is compiled when the package is installed (scripts/build-addon.mjs). A failed
+// build never fails the installation: it leaves build/status.json naming what was missing,
+// which is what `sempair doctor` reports, with the command that fixes it.
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** What the addon's info() returns. */
+export interface AddonInfo {
+  onednn: string;
+  /** The instruction set oneDNN dispatches to on this CPU, e.g. avx512_core. */
+  isa: string;
+  threads: number;
+  openmp: number;
+}
+
+/** The addon's functions; argument lists are documented next to each in native/*.cc. */
+export interface NativeAddon {
+  info(): AddonInfo;
+  setThreads(threads: number): void;
+  conv2d(kind: 0 | 1 | 2, a: Float32Array, b: Float32Array, out: Float32Array, geometry: Int32Array): void;
+  matMul(
+    a: Float32Array,
+    b: Float32Array,
+    out: Float32Array,
+    batchA: number,
+    batchB: number,
+    m: number,
+    n: number,
+    k: number,
+    transposeA: number,
+    transposeB: number,
+  ): void;
+  biasActivation(out: Float32Array, bias: Float32Array | null, rows: number, cols: number, activation: number, alpha: number): void;
+  unary(op: number, x: Float32Array, out: Float32Array, alpha: number): void;
+  binary(op: number, a: Float32Array, b: Float32Array, out: Float32Array, dims: Int32Array, stridesA: Int32Array, stridesB: Int32Array): void;
+  addN(out: Float32Array, ...inputs: Float32Array[]): void;
+  reduce(op: number, x: Float32Array, out: Float32Array, outer: number, reduce: number, inner: number): void;
+  transpose(x: Float32Array, out: Float32Array, dims: Int32Array, perm: Int32Array): void;
+  pool(kind: number, a: Float32Array, b: Float32Array | null, out: Float32Array, geometry: Int32Array): void;
+  batchNormForward(
+    x: Float32Array,
+    gamma: Float32Array | null,
+    beta: Float32Array | null,
+    y: Float32Array,
+    mean: Float32Array,
+    variance: Float32Array,
+    rstd: Float32Array,
+    rows: number,
+    channels: number,
+    epsilon: number,
+  ): void;
+  batchNormBackward(
+    dy: Float32Array,
+    x: Float32Array,
+    mean: Float32Array,
+    rstd: Float32Array,
+    gamma: Float32Array | null,
+    dx: Float32Array,
+    dGamma: Float32Array | null,
+    dBeta: Float32Array | null,
+    rows: number,
+    channels: number,
+  ): void;
+  softmax(x: Float32Array, out: Float32Array, rows: number, cols: number): void;
+}
+
+/** Whether the addon can be used here, and if not, why and what fixes it. */
+export interface AddonStatus {
+  available: boolean;
+  /** What was found (library and CPU), or what is missing. */
+  detail: string;
+  /** One command that makes it available. */
+  fix?: string;
+}
+
+/** What scripts/build-addon.mjs records in build/status.json. */
+interface BuildStatus {
+  built: boolean;
+  missing?: string;
+  detail?: string;
+  fix?: string;
+}
+
+export const PACKAGE_DIR = join(dirname(fileURLToPath(import.meta.url)), '..');
+const ADDON_PATH = join(PACKAGE_DIR, 'build', 'Release', 'sempair_native.node');
+const STATUS_PATH = join(PACKAGE_DIR, 'build', 'status.json');
+const BUILD_SCRIPT = join(PACKAGE_DIR, 'scripts', 'build-addon.mjs');
+
+/** The command that (re)builds the addon once its requirements are installed. */
+export const REBUILD_COMMAND = `node ${BUILD_SCRIPT}`;
+
+function readBuildStatus(): BuildStatus | undefined {
+  try {
+    return JSON.parse(readFileSync(STATUS_PATH, 'utf8')) as BuildStatus;
+  } catch {
+    return undefined;
+  }
+}
+
+let loaded: { addon?: NativeAddon; status: AddonStatus } | undefined;
+
+function load(): { addon?: NativeAddon; status: AddonStatus } {
+  if (!existsSync(ADDON_PATH)) {
+    const build = readBuildStatus();
+    if (build !== undefined && !build.built) {
+      return {
+        status: {
+          available: false,
+          detail: `the native addon was not built: ${build.detail ?? build.missing ?? 'the build failed'}`,
+          fix: build.fix ?? REBUILD_COMMAND,
+        },
+      };
+    }
+    return {
+      status: {
+        available: false,
+        detail: 'the native addon was never built (install scripts were skipped?)',
+        fix: REBUILD_COMMAND,
+      },
+    };
+  }
+  try {
+    const addon = createRequire(import.meta.url)(ADDON_PATH) as NativeAddon;
+    const info = addon.info();
+    return {
+      addon,
+      status: { available: true, detail: `oneDNN ${info.onednn} (${info.isa}), OpenMP` },
+    };
+  } catch (error) {
+    const line = ((error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '').trim();
+    const missingLibrary = /(lib[\w.+-]+\.so[\d.]*): cannot open shared object file/.exec(line);
+    if (missingLibrary) {
+      return {
+        status: {
+          available: false,
+          detail: `the native addon cannot load ${missingLibrary[1]} (oneDNN's runtime library)`,
+          fix: `install oneDNN (Debian/Ubuntu: sudo apt-get install -y libdnnl-dev), then ${REBUILD_COMMAND}`,
+        },
+      };
+    }
+    return { status: { available: false, detail: `the native addon failed to load: ${line}`, fix: REBUILD_COMMAND } };
+  }
+}
+
+/** Loads the addon once per process; never throws. */
+export function loadAddon(): { addon?: NativeAddon; status: AddonStatus } {
+  loaded ??= load();
+  return loaded;
+}
+
+/** Whether the addon can be used here, without registering anything. */
+export function addonStatus(): AddonStatus {
+  return loadAddon().status;
+}

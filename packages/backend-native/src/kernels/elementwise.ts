@@ -1,0 +1,113 @@
+// Unary maps, broadcasting binary operations, BroadcastTo, AddN and Softmax.
+import type { CpuBackend, KernelArgs, TensorInfo } from '../cpu-backend.js';
+import { nativeKernel, size, type KernelContext } from '../kernel-context.js';
+import { broadcastStrides, collapse } from './layout.js';
+
+/** native/elementwise.cc's unary op codes. */
+const UNARY: Record<string, number> = {
+  Relu: 0,
+  Exp: 1,
+  Log: 2,
+  Sqrt: 3,
+  Rsqrt: 4,
+  Square: 5,
+  Neg: 6,
+  Abs: 7,
+  Step: 8,
+  Sigmoid: 9,
+  Tanh: 10,
+  Reciprocal: 11,
+  Erf: 12,
+  Relu6: 13,
+};
+
+/** native/elementwise.cc's binary op codes. */
+const BINARY: Record<string, number> = {
+  Add: 0,
+  Sub: 1,
+  Multiply: 2,
+  RealDiv: 3,
+  Maximum: 4,
+  Minimum: 5,
+  SquaredDifference: 6,
+};
+const FIRST = 7;
+
+export function elementwiseKernels(ctx: KernelContext) {
+  const { tf, addon, pool } = ctx;
+
+  /** out = op(a, b) broadcast to outShape (b may be a itself, for BroadcastTo). */
+  const broadcastRun = (backend: CpuBackend, op: number, a: TensorInfo, av: Float32Array, b: TensorInfo, bv: Float32Array, outShape: number[]) => {
+    const { dims, strides } = collapse(outShape, [broadcastStrides(outShape, a.shape), broadcastStrides(outShape, b.shape)]);
+    if (dims.length > 8) return 'rank above 8 after collapsing';
+    const out = pool.take(size(outShape));
+    if (out.length > 0) addon.binary(op, av, bv, out, Int32Array.from(dims), Int32Array.from(strides[0]!), Int32Array.from(strides[1]!));
+    return ctx.output(backend, outShape, out);
+  };
+
+  const unary = Object.entries(UNARY).map(([name, op]) =>
+    nativeKernel(ctx, name, (backend, args) => {
+      const x = args.inputs.x;
+      const xv = ctx.values(backend, x);
+      if (typeof xv === 'string') return xv;
+      const out = pool.take(xv.length);
+      addon.unary(op, xv, out, Number(args.attrs?.alpha ?? 0));
+      return ctx.output(backend, [...x!.shape], out);
+    }),
+  );
+
+  const binary = Object.entries(BINARY).map(([name, op]) =>
+    nativeKernel(ctx, name, (backend, args) => {
+      const { a, b } = args.inputs;
+      const av = ctx.values(backend, a);
+      const bv = ctx.values(backend, b);
+      if (typeof av === 'string') return av;
+      if (typeof bv === 'string') return bv;
+      const outShape = tf.backend_util.assertAndGetBroadcastShape(a!.shape, b!.shape);
+      return broadcastRun(backend, op, a!, av, b!, bv, outShape);
+    }),
+  );
+
+  const broadcastTo = nativeKernel(ctx, 'BroadcastTo', (backend, args) => {
+    const x = args.inputs.x;
+    const xv = ctx.values(backend, x);
+    if (typeof xv === 'string') return xv;
+    const shape = [...(args.attrs!.shape as number[])];
+    if (shape.length < x!.shape.length) return 'target rank below the input rank';
+    return broadcastRun(backend, FIRST, x!, xv, x!, xv, shape);
+  });
+
+  const addN = nativeKernel(ctx, 'AddN', (backend, args) => {
+    const tensors = Object.values(args.inputs) as TensorInfo[];
+    if (tensors.length === 0) return 'no inputs';
+    const values: Float32Array[] = [];
+    for (const t of tensors) {
+      const v = ctx.values(backend, t);
+      if (typeof v === 'string') return v;
+      if (t.shape.length !== tensors[0]!.shape.length || t.shape.some((d, i) => d !== tensors[0]!.shape[i])) return 'shapes differ';
+      values.push(v);
+    }
+    const out = pool.take(values[0]!.length);
+    if (out.length > 0) addon.addN(out, ...values);
+    return ctx.output(backend, [...tensors[0]!.shape], out);
+  });
+
+  const softmax = nativeKernel(ctx, 'Softmax', (backend, args) => {
+    const logits = args.inputs.logits;
+    const lv = ctx.values(backend, logits);
+    if (typeof lv === 'string') return lv;
+    const rank = logits!.shape.length;
+    const dim = (args.attrs?.dim as number | number[] | undefined) ?? -1;
+    const axis = Array.isArray(dim) ? dim[0] : dim;
+    if (rank === 0 || (axis !== -1 && axis !== rank - 1)) return 'softmax over a non-last axis';
+    const cols = logits!.shape[rank - 1]!;
+    const out = pool.take(lv.length);
+    if (out.length > 0) addon.softmax(lv, out, lv.length / cols, cols);
+    return ctx.output(backend, [...logits!.shape], out);
+  });
+
+  return [...unary, ...binary, broadcastTo, addN, softmax];
+}
+
+/** The kernel names this file overrides (for documentation and tests). */
+export const ELEMENTWISE_KERNELS = [...Object.keys(UNARY), ...Object.keys(BINARY), 'BroadcastTo', 'AddN', 'Softmax'];
