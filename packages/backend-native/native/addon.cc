@@ -54,22 +54,25 @@ void setThreads(const Args& args) {
   omp_set_num_threads(static_cast<int>(n));
 }
 
+// Writable and enumerable, like a JS object's methods (so callers can list or wrap them).
+constexpr napi_property_attributes kMethod = static_cast<napi_property_attributes>(napi_writable | napi_enumerable | napi_configurable);
+
 napi_value init(napi_env env, napi_value exports) {
   const napi_property_descriptor functions[] = {
-      {"info", nullptr, info, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
-      {"setThreads", nullptr, entry<setThreads>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
-      {"conv2d", nullptr, entry<conv2d>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
-      {"matMul", nullptr, entry<matMul>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
-      {"biasActivation", nullptr, entry<biasActivation>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
-      {"unary", nullptr, entry<unary>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
-      {"binary", nullptr, entry<binary>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
-      {"addN", nullptr, entry<addN>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
-      {"reduce", nullptr, entry<reduce>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
-      {"transpose", nullptr, entry<transpose>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
-      {"pool", nullptr, entry<pool>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
-      {"batchNormForward", nullptr, entry<batchNormForward>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
-      {"batchNormBackward", nullptr, entry<batchNormBackward>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
-      {"softmax", nullptr, entry<softmax>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"info", nullptr, info, nullptr, nullptr, nullptr, kMethod, nullptr},
+      {"setThreads", nullptr, entry<setThreads>, nullptr, nullptr, nullptr, kMethod, nullptr},
+      {"conv2d", nullptr, entry<conv2d>, nullptr, nullptr, nullptr, kMethod, nullptr},
+      {"matMul", nullptr, entry<matMul>, nullptr, nullptr, nullptr, kMethod, nullptr},
+      {"biasActivation", nullptr, entry<biasActivation>, nullptr, nullptr, nullptr, kMethod, nullptr},
+      {"unary", nullptr, entry<unary>, nullptr, nullptr, nullptr, kMethod, nullptr},
+      {"binary", nullptr, entry<binary>, nullptr, nullptr, nullptr, kMethod, nullptr},
+      {"addN", nullptr, entry<addN>, nullptr, nullptr, nullptr, kMethod, nullptr},
+      {"reduce", nullptr, entry<reduce>, nullptr, nullptr, nullptr, kMethod, nullptr},
+      {"transpose", nullptr, entry<transpose>, nullptr, nullptr, nullptr, kMethod, nullptr},
+      {"pool", nullptr, entry<pool>, nullptr, nullptr, nullptr, kMethod, nullptr},
+      {"batchNormForward", nullptr, entry<batchNormForward>, nullptr, nullptr, nullptr, kMethod, nullptr},
+      {"batchNormBackward", nullptr, entry<batchNormBackward>, nullptr, nullptr, nullptr, kMethod, nullptr},
+      {"softmax", nullptr, entry<softmax>, nullptr, nullptr, nullptr, kMethod, nullptr},
   };
   napi_define_properties(env, exports, sizeof(functions) / sizeof(functions[0]), functions);
   return exports;

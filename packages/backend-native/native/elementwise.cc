@@ -69,7 +69,7 @@ inline float binaryOp(float a, float b) {
     const double d = static_cast<double>(a) - b;
     return static_cast<float>(d * d);
   }
-  return a;  // kFirst: broadcast a copy of a (BroadcastTo)
+  return a;  // kFirst: a copy of a read through broadcast strides (Tile)
 }
 
 /** One output row: n elements, the operands stepping by sa and sb (0 = broadcast). */

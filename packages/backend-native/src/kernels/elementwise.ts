@@ -1,7 +1,7 @@
-// Unary maps, broadcasting binary operations, BroadcastTo, AddN and Softmax.
+// Unary maps, broadcasting binary operations, Tile, AddN and Softmax.
 import type { CpuBackend, KernelArgs, TensorInfo } from '../cpu-backend.js';
 import { nativeKernel, size, type KernelContext } from '../kernel-context.js';
-import { broadcastStrides, collapse } from './layout.js';
+import { broadcastStrides, collapse, contiguousStrides } from './layout.js';
 
 /** native/elementwise.cc's unary op codes. */
 const UNARY: Record<string, number> = {
@@ -36,7 +36,7 @@ const FIRST = 7;
 export function elementwiseKernels(ctx: KernelContext) {
   const { tf, addon, pool } = ctx;
 
-  /** out = op(a, b) broadcast to outShape (b may be a itself, for BroadcastTo). */
+  /** out = op(a, b) broadcast to outShape. */
   const broadcastRun = (backend: CpuBackend, op: number, a: TensorInfo, av: Float32Array, b: TensorInfo, bv: Float32Array, outShape: number[]) => {
     const { dims, strides } = collapse(outShape, [broadcastStrides(outShape, a.shape), broadcastStrides(outShape, b.shape)]);
     if (dims.length > 8) return 'rank above 8 after collapsing';
@@ -68,13 +68,25 @@ export function elementwiseKernels(ctx: KernelContext) {
     }),
   );
 
-  const broadcastTo = nativeKernel(ctx, 'BroadcastTo', (backend, args) => {
+  // tf.tile, and tf.broadcastTo (which tfjs runs as a Tile): each axis of x becomes
+  // [reps, size] in the output, read with stride 0 over the repetitions.
+  const tile = nativeKernel(ctx, 'Tile', (backend, args) => {
     const x = args.inputs.x;
     const xv = ctx.values(backend, x);
     if (typeof xv === 'string') return xv;
-    const shape = [...(args.attrs!.shape as number[])];
-    if (shape.length < x!.shape.length) return 'target rank below the input rank';
-    return broadcastRun(backend, FIRST, x!, xv, x!, xv, shape);
+    const reps = args.attrs!.reps as number[];
+    const shape = x!.shape;
+    if (reps.length !== shape.length) return 'reps rank differs from the input rank';
+    const own = contiguousStrides(shape);
+    const dims = shape.flatMap((d, i) => [reps[i]!, d]);
+    const strides = shape.flatMap((_, i) => [0, own[i]!]);
+    const collapsed = collapse(dims, [strides]);
+    if (collapsed.dims.length > 8) return 'rank above 8 after collapsing';
+    const outShape = shape.map((d, i) => d * reps[i]!);
+    const out = pool.take(size(outShape));
+    const s = Int32Array.from(collapsed.strides[0]!);
+    if (out.length > 0) addon.binary(FIRST, xv, xv, out, Int32Array.from(collapsed.dims), s, s);
+    return ctx.output(backend, outShape, out);
   });
 
   const addN = nativeKernel(ctx, 'AddN', (backend, args) => {
@@ -106,8 +118,8 @@ export function elementwiseKernels(ctx: KernelContext) {
     return ctx.output(backend, [...logits!.shape], out);
   });
 
-  return [...unary, ...binary, broadcastTo, addN, softmax];
+  return [...unary, ...binary, tile, addN, softmax];
 }
 
 /** The kernel names this file overrides (for documentation and tests). */
-export const ELEMENTWISE_KERNELS = [...Object.keys(UNARY), ...Object.keys(BINARY), 'BroadcastTo', 'AddN', 'Softmax'];
+export const ELEMENTWISE_KERNELS = [...Object.keys(UNARY), ...Object.keys(BINARY), 'Tile', 'AddN', 'Softmax'];

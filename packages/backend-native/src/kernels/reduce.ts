@@ -13,7 +13,9 @@ export function reduceKernels(ctx: KernelContext) {
       const xv = ctx.values(backend, x);
       if (typeof xv === 'string') return xv;
       const shape = x!.shape;
-      const axes = tf.util.parseAxisParam(args.attrs?.axis as number | number[], shape);
+      // Max names its axes reductionIndices; the others, axis.
+      const axis = (name === 'Max' ? args.attrs?.reductionIndices : args.attrs?.axis) as number | number[];
+      const axes = tf.util.parseAxisParam(axis, shape);
       const view = reductionView(shape, axes);
       if (view === undefined) return 'reduced axes not contiguous';
       if (view.reduce === 0 || xv.length === 0) return 'empty tensor';
