@@ -16,3 +16,4 @@ export { describeAdapter, adapterLine } from './webgpu-adapter.js';
 export type { WebgpuAdapterFacts, AdapterInfoLike } from './webgpu-adapter.js';
 export { findVulkanDrivers, diagnoseNoAdapter } from './vulkan-drivers.js';
 export type { VulkanDrivers, VulkanIcd } from './vulkan-drivers.js';
+export { registerTransformKernels, transformKernelsRegistered, transformImages } from './transform-kernels.js';

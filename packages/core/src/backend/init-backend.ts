@@ -8,6 +8,7 @@ import '../nn/gradients.js';
 import { UserError } from '../errors.js';
 import { backendFailure, clearBackendFailure } from './backend-failure.js';
 import type { BackendCandidate, BackendInfo } from './backend-info.js';
+import { registerTransformKernels } from './transform-kernels.js';
 import {
   AUTO_ORDER,
   parseBackendPreference,
@@ -18,6 +19,10 @@ import { backendVersions } from './backend-versions.js';
 import { NATIVE_PACKAGES, probeNative } from './native-backends.js';
 import { activateWasm, probeWasm } from './wasm-runtime.js';
 import { activateWebgpu, activeWebgpuAdapter, releaseWebgpu } from './webgpu-runtime.js';
+
+// The stock cpu Transform (rotation) transforms only the first image of a batch; wasm's
+// mirrors wrongly in 'reflect' mode.
+registerTransformKernels();
 
 export interface InitBackendOptions {
   /** Threads for the wasm backend (default: all cores; Node caps it at 1, see wasm-runtime.ts). */
