@@ -84,7 +84,8 @@ cases.push(
 );
 
 // On this project's machines the libtensorflow packages are installed offline, so their native
-// bindings are missing and auto falls back to wasm. Where tfjs-node does load, auto picks it.
+// bindings are missing and auto falls back to the native CPU kernels where their addon built,
+// else to wasm. Where tfjs-node does load, auto picks it.
 test.serial('auto picks the fastest loadable backend and says why it skipped the others', async (t) => {
   const info = await initBackend('auto');
   t.is(info.preference, 'auto');
@@ -102,12 +103,20 @@ test.serial('auto picks the fastest loadable backend and says why it skipped the
     t.is(info.name, 'tensorflow');
   } else if (webgpu.available && webgpu.autoSkip === undefined) {
     t.is(info.name, 'webgpu');
+  } else if (byName('native').available) {
+    // @sempair/backend-native's addon built: tfjs' cpu backend with the native kernels.
+    t.is(info.chosen, 'native');
+    t.is(info.name, 'cpu');
+    t.regex(info.reason, /auto chose native, the fastest available: tfjs cpu \+ native kernels \(oneDNN /);
+    t.regex(info.reason, /tensorflow skipped \(@tensorflow\/tfjs-node /);
   } else {
     t.is(info.name, 'wasm');
     t.is(info.threads, 1); // tfjs-backend-wasm runs single-threaded under Node
     t.regex(native.detail, /@tensorflow\/tfjs-node /);
     t.regex(native.fix ?? '', /pnpm add @tensorflow\/tfjs-node/);
     t.regex(info.reason, /auto chose wasm/);
+    t.regex(info.reason, /native skipped \(/);
+    t.truthy(byName('native').fix);
     t.regex(info.reason, /tensorflow-gpu skipped \(@tensorflow\/tfjs-node-gpu /);
     t.regex(info.reason, /tensorflow skipped \(@tensorflow\/tfjs-node /);
     // A software adapter (lavapipe in CI) is available to --backend webgpu but not to auto.

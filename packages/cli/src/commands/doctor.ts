@@ -70,7 +70,8 @@ export default class Doctor extends SempairCommand<typeof Doctor> {
 
     this.print(
       renderPairs([
-        ['backend', `${backend.name} (asked for ${backend.preference})`],
+        // 'native' and 'tensorflow-gpu' run as tfjs' 'cpu' and 'tensorflow' backends: name both.
+        ['backend', `${backend.chosen}${backend.chosen === backend.name ? '' : ` (tfjs ${backend.name})`} (asked for ${backend.preference})`],
         ['why', backend.reason],
         ['threads', `${backend.threads} of ${facts.hardwareConcurrency} cores`],
         ...(backend.name === 'wasm' ? ([['wasm conv gradients', facts.wasmConvKernels ? "sempair's XNNPACK kernels" : 'stock']] as Array<[string, string]>) : []),

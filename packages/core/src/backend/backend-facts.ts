@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { BackendCandidate, BackendInfo } from './backend-info.js';
 import { backendVersions } from './backend-versions.js';
 import { probeNative } from './native-backends.js';
+import { probeNativeCpu } from './native-cpu.js';
 import { CPU_CANDIDATE, currentBackendInfo } from './init-backend.js';
 import { wasmConvKernelsRegistered } from './register-wasm-conv-kernels.js';
 import { probeWasm, wasmFacts, type WasmFacts } from './wasm-runtime.js';
@@ -40,6 +41,7 @@ export async function backendFacts(): Promise<BackendFacts> {
     gpu,
     await probeWebgpu(),
     native,
+    await probeNativeCpu(),
     await probeWasm(),
     CPU_CANDIDATE,
   ];

@@ -17,6 +17,7 @@ import {
 } from './backend-preference.js';
 import { backendVersions } from './backend-versions.js';
 import { NATIVE_PACKAGES, probeNative } from './native-backends.js';
+import { activateNativeCpu, deactivateNativeCpu, probeNativeCpu } from './native-cpu.js';
 import { activateWasm, probeWasm } from './wasm-runtime.js';
 import { activateWebgpu, activeWebgpuAdapter, releaseWebgpu } from './webgpu-runtime.js';
 
@@ -25,7 +26,7 @@ import { activateWebgpu, activeWebgpuAdapter, releaseWebgpu } from './webgpu-run
 registerTransformKernels();
 
 export interface InitBackendOptions {
-  /** Threads for the wasm backend (default: all cores; Node caps it at 1, see wasm-runtime.ts). */
+  /** Threads for the native and wasm backends (default: all cores; Node caps wasm at 1, see wasm-runtime.ts). */
   threads?: number;
 }
 
@@ -34,6 +35,7 @@ const TF_NAME: Record<BackendCandidateName, string> = {
   'tensorflow-gpu': 'tensorflow',
   webgpu: 'webgpu',
   tensorflow: 'tensorflow',
+  native: 'cpu',
   wasm: 'wasm',
   cpu: 'cpu',
 };
@@ -74,11 +76,17 @@ async function activate(name: BackendCandidateName, options: InitBackendOptions,
       // The GPU computes; the JS thread only records and submits its work.
       return { candidate, threads: 1 };
     }
+    case 'native': {
+      const { threads, ...candidate } = await activateNativeCpu(options.threads);
+      return candidate.available ? { candidate, threads } : candidate;
+    }
     case 'wasm': {
       const { threads, ...candidate } = await activateWasm(options.threads);
       return candidate.available ? { candidate, threads } : candidate;
     }
     case 'cpu':
+      // The plain JavaScript kernels: put back any native ones registered over them.
+      deactivateNativeCpu();
       await tf.setBackend('cpu');
       await tf.ready();
       return { candidate: CPU_CANDIDATE, threads: 1 };
@@ -93,6 +101,7 @@ function isActivated(result: Activated | BackendCandidate): result is Activated 
 async function untried(name: BackendCandidateName, because: string): Promise<BackendCandidate> {
   if (name === 'cpu') return CPU_CANDIDATE;
   if (name === 'wasm') return probeWasm();
+  if (name === 'native') return probeNativeCpu();
   // Loading Dawn costs an adapter enumeration; sempair doctor probes it.
   if (name === 'webgpu') return { name, available: false, detail: `not tried (${because}; Dawn is loaded only when needed)` };
   // Loading a native package switches tfjs to it, so it is only loaded when it is wanted.
@@ -150,15 +159,17 @@ function cached(preference: BackendPreference): BackendInfo | undefined {
   const info = currentBackendInfo();
   if (info === undefined) return undefined;
   if (preference === info.preference) return info;
-  // 'auto' keeps whatever initBackend already set up; an explicit name keeps a matching one.
-  if (preference === 'auto' || TF_NAME[preference] === info.name) return info;
-  return undefined;
+  // 'auto' keeps whatever initBackend already set up; an explicit name keeps a matching one
+  // ('native' and 'cpu' share tfjs' cpu backend but not its kernels).
+  if (preference === 'auto') return info;
+  const sameKernels = (preference === 'native') === (info.chosen === 'native');
+  return TF_NAME[preference] === info.name && sameKernels ? info : undefined;
 }
 
 /**
  * Chooses, initialises and switches to a tfjs backend. `auto` tries tensorflow-gpu, then
- * webgpu on a hardware adapter, then tensorflow (libtensorflow via tfjs-node), then wasm,
- * then cpu, and reports why it chose.
+ * webgpu on a hardware adapter, then tensorflow (libtensorflow via tfjs-node), then native
+ * (tfjs cpu + @sempair/backend-native's kernels), then wasm, then cpu, and reports why it chose.
  * An explicit preference that cannot be met throws a UserError naming the fix.
  * Idempotent: when the requested backend is already in use, returns the cached info.
  */

@@ -36,7 +36,7 @@ export interface RunStatus {
   totalSteps: number;
   /** Name of the newest complete checkpoint under checkpoints/, if any. */
   checkpoint: string | null;
-  /** The tfjs backend computing (e.g. 'wasm'), which may differ from the one asked for. */
+  /** The backend computing (tfjs' name, e.g. 'wasm', or 'native'), which may differ from the one asked for. */
   backend: string;
   /** The backend the config asked for (e.g. 'auto'), and why `backend` is the one in use. */
   backendRequested?: string;

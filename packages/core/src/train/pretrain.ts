@@ -2,7 +2,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { resolveAugmentation } from '../augment/index.js';
-import { adapterLine, backendFailure, initBackend, settleBackendFailure } from '../backend/index.js';
+import { adapterLine, backendFailure, computingBackend, initBackend, settleBackendFailure } from '../backend/index.js';
 import { UserError } from '../errors.js';
 import type { Method, StepState } from '../method.js';
 import type { Parameter } from '../nn/parameters.js';
@@ -94,7 +94,7 @@ export async function pretrain(
     throw new UserError(`run directory ${runDir} already holds a run`, 'pass --resume to continue it, or choose another --name');
   }
   if (options.resume && previous?.state === 'completed') {
-    return { runDir, steps: previous.step, epochs: config.epochs, finalLoss: previous.finalLoss ?? NaN, status: 'completed', backend: backend.name };
+    return { runDir, steps: previous.step, epochs: config.epochs, finalLoss: previous.finalLoss ?? NaN, status: 'completed', backend: computingBackend(backend) };
   }
 
   const { params, backbone } = buildBackbone(config, registry, rng, channels < 3 ? 3 : channels);
@@ -140,19 +140,20 @@ export async function pretrain(
   await mkdir(runDir, { recursive: true });
   await writeJsonAtomic(join(runDir, RUN_FILES.config), config);
   await writeJsonAtomic(join(runDir, 'pairs.json'), pairSet.describe());
-  const changed = previous !== null && previous.backend !== backend.name;
+  const computing = computingBackend(backend);
+  const changed = previous !== null && previous.backend !== computing;
   status = {
     state: 'running',
     epoch: Math.floor(step / stepsPerEpoch),
     step,
     totalSteps,
     checkpoint: previous?.checkpoint ?? null,
-    backend: backend.name,
+    backend: computing,
     backendRequested: config.backend,
     backendReason: backend.reason,
     ...(backend.adapter ? { adapter: adapterLine(backend.adapter) } : {}),
     ...(changed || previous?.backendChanges
-      ? { backendChanges: [...(previous?.backendChanges ?? []), ...(changed ? [{ step, from: previous.backend, to: backend.name }] : [])] }
+      ? { backendChanges: [...(previous?.backendChanges ?? []), ...(changed ? [{ step, from: previous.backend, to: computing }] : [])] }
       : {}),
     startedAt: previous?.startedAt ?? new Date().toISOString(),
     updatedAt: new Date().toISOString(),
@@ -299,6 +300,6 @@ export async function pretrain(
   if (outcome === 'aborted') message = `stopped at step ${step} of ${totalSteps}; resume with --resume ${runDir}`;
   const finalStatus: RunStatus = { ...status, state: outcome, step, epoch: Math.floor(step / stepsPerEpoch), finalLoss: lastLoss, message };
   await writeRunStatus(runDir, finalStatus);
-  return { runDir, steps: step, epochs: config.epochs, finalLoss: lastLoss, status: outcome, backend: backend.name, message };
+  return { runDir, steps: step, epochs: config.epochs, finalLoss: lastLoss, status: outcome, backend: computing, message };
 }
 
