@@ -17,6 +17,8 @@ export interface VulkanDrivers {
   /** Where libvulkan.so.1 was found, or null. */
   loader: string | null;
   icds: VulkanIcd[];
+  /** Where the manifests were looked for: the ICD directories, or VK_DRIVER_FILES / VK_ICD_FILENAMES. */
+  searched: string;
 }
 
 const LOADER_DIRS = ['/usr/lib/x86_64-linux-gnu', '/usr/lib/aarch64-linux-gnu', '/usr/lib64', '/usr/lib', '/usr/local/lib', '/lib/x86_64-linux-gnu'];
@@ -50,14 +52,18 @@ export function findVulkanDrivers(env: NodeJS.ProcessEnv = process.env): VulkanD
   const loader = [...extraLibDirs, ...LOADER_DIRS].map((dir) => join(dir, 'libvulkan.so.1')).find((p) => existsSync(p)) ?? null;
   const override = env.VK_DRIVER_FILES ?? env.VK_ICD_FILENAMES;
   let files: string[];
+  let searched: string;
   if (override) {
+    searched = `${env.VK_DRIVER_FILES ? 'VK_DRIVER_FILES' : 'VK_ICD_FILENAMES'}=${override}`;
     files = override.split(':').filter(Boolean).flatMap((p) => (existsSync(p) && statSync(p).isDirectory() ? jsonFilesIn(p) : [p]));
   } else {
     const dataHome = env.XDG_DATA_HOME ?? join(homedir(), '.local/share');
-    files = [...ICD_DIRS, join(dataHome, 'vulkan/icd.d')].flatMap(jsonFilesIn);
+    const dirs = [...ICD_DIRS, join(dataHome, 'vulkan/icd.d')];
+    searched = dirs.join(', ');
+    files = dirs.flatMap(jsonFilesIn);
   }
   const icds = files.map(readIcd).filter((icd): icd is VulkanIcd => icd !== undefined);
-  return { loader, icds };
+  return { loader, icds, searched };
 }
 
 /**
@@ -98,7 +104,7 @@ export function diagnoseNoAdapter(drivers: VulkanDrivers, platform: NodeJS.Platf
   }
   if (drivers.icds.length === 0) {
     return {
-      detail: 'WebGPU found no adapter: no Vulkan driver is installed (no ICD manifest in /usr/share/vulkan/icd.d or /etc/vulkan/icd.d)',
+      detail: `WebGPU found no adapter: no Vulkan driver is installed (no ICD manifest in ${drivers.searched})`,
       fix: `install your GPU's Vulkan driver (NVIDIA: the driver's Vulkan ICD, nvidia_icd.json); for the CPU, ${DEBIAN_LAVAPIPE_FIX}`,
     };
   }
