@@ -52,7 +52,7 @@ export async function trainStep(core, flags, backendInfo) {
   const labels = tf.oneHot(tf.tensor1d(Array.from({ length: batch }, () => rng.int(classes)), 'int32'), classes);
   const variables = trainable.map((p) => p.variable);
 
-  const step = () => {
+  const step = async () => {
     const loss = tf.tidy(() => {
       const { value, grads } = tf.variableGrads(
         () => tf.losses.softmaxCrossEntropy(labels, head.apply(net.apply(images, true))),
@@ -61,16 +61,17 @@ export async function trainStep(core, flags, backendInfo) {
       optimizer.step(grads, 0.1);
       return value;
     });
-    const v = loss.dataSync()[0]; // waits for the step to finish on asynchronous backends
+    // Waits for the step to finish on asynchronous backends (webgpu cannot read synchronously in Node).
+    const v = (await loss.data())[0];
     loss.dispose();
     return v;
   };
 
   /** Times `count` steps: { imagesPerSec, msPerStep, loss }. */
-  const timed = (count) => {
+  const timed = async (count) => {
     let loss = NaN;
     const t0 = performance.now();
-    for (let i = 0; i < count; i++) loss = step();
+    for (let i = 0; i < count; i++) loss = await step();
     const seconds = (performance.now() - t0) / 1000;
     return { imagesPerSec: (batch * count) / seconds, msPerStep: (seconds * 1000) / Math.max(count, 1), loss };
   };
@@ -79,14 +80,14 @@ export async function trainStep(core, flags, backendInfo) {
   const threads = backendInfo?.threads ?? 1;
   const compare = flags['compare-pytorch'] ? await pytorchSide(definition, options, { batch, size, threads, warmup, parameters }) : undefined;
 
-  for (let i = 0; i < warmup; i++) step();
+  for (let i = 0; i < warmup; i++) await step();
   const tensorsBefore = tf.memory().numTensors;
   const rounds = compare ? Math.max(1, intFlag(flags, 'rounds', 5)) : 1;
   const ours = [];
   const theirs = [];
   try {
     for (let r = 0; r < rounds; r++) {
-      ours.push(timed(steps));
+      ours.push(await timed(steps));
       if (compare?.pytorch) theirs.push(await compare.pytorch.run(steps));
     }
   } finally {
