@@ -1,4 +1,5 @@
 // How WebGPU adapters are classified and why none is found, from what is installed; no GPU needed.
+import { spawnSync } from 'node:child_process';
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -79,4 +80,19 @@ test('GPU device nodes: render nodes and NVIDIA devices, nothing else', async (t
   await mkdir(join(dev, 'dri'));
   for (const name of ['dri/card0', 'dri/renderD128', 'nvidia0', 'nvidiactl', 'nvidia-uvm', 'null']) await writeFile(join(dev, name), '');
   t.deepEqual(gpuDeviceNodes(dev).sort(), [join(dev, 'dri/renderD128'), join(dev, 'nvidia0')].sort());
+});
+
+test('--backend webgpu without the webgpu package names it and the install command', async (t) => {
+  const script = [
+    "import { initBackend } from './packages/core/src/backend/index.js';",
+    "try { await initBackend('webgpu'); console.log('loaded'); } catch (e) { console.log(JSON.stringify({ name: e.name, line: e.line })); }",
+  ].join('\n');
+  const result = spawnSync(process.execPath, ['--import=tsx', '--import=./packages/core/test/fixtures/hide-webgpu.mjs', '--input-type=module', '-e', script], {
+    cwd: join(import.meta.dirname, '../../..'),
+    encoding: 'utf8',
+  });
+  t.is(result.status, 0, result.stderr);
+  const error = JSON.parse(result.stdout.trim().split('\n').at(-1)!) as { name: string; line: string };
+  t.is(error.name, 'UserError');
+  t.is(error.line, "backend 'webgpu' is not available: the npm package webgpu (Dawn) is not installed — install both (optional dependencies of @sempair/core): pnpm add webgpu@0.6.2 @tensorflow/tfjs-backend-webgpu@4.22.0");
 });
