@@ -54,7 +54,7 @@ void unaryRun(const float* x, float* out, int64_t n, float alpha) {
   });
 }
 
-enum BinaryOp { kAdd = 0, kSub, kMul, kDiv, kMax, kMin, kSquaredDifference, kFirst };
+enum BinaryOp { kAdd = 0, kSub, kMul, kDiv, kMax, kMin, kSquaredDifference, kFirst, kReluGrad };
 
 template <int Op>
 inline float binaryOp(float a, float b) {
@@ -68,6 +68,10 @@ inline float binaryOp(float a, float b) {
   if constexpr (Op == kSquaredDifference) {
     const double d = static_cast<double>(a) - b;
     return static_cast<float>(d * d);
+  }
+  if constexpr (Op == kReluGrad) {
+    // dy · step(x), exactly as tfjs' Relu gradient computes it (NaN where x is NaN, ±0 kept).
+    return a * (b > 0 ? 1.0f : (b == b ? 0.0f : b));
   }
   return a;  // kFirst: a copy of a read through broadcast strides (Tile)
 }
@@ -190,6 +194,7 @@ void binary(const Args& args) {
     case kMin: return binaryRun<kMin>(a, b, out, r, dims, sa, sb);
     case kSquaredDifference: return binaryRun<kSquaredDifference>(a, b, out, r, dims, sa, sb);
     case kFirst: return binaryRun<kFirst>(a, b, out, r, dims, sa, sb);
+    case kReluGrad: return binaryRun<kReluGrad>(a, b, out, r, dims, sa, sb);
     default: throw ArgumentError("unknown binary op " + std::to_string(op));
   }
 }

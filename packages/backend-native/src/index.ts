@@ -7,3 +7,4 @@ export { registerNativeKernels, activeNativeKernels } from './register.js';
 export type { NativeKernels, RegisterOptions } from './register.js';
 export type { KernelStats } from './kernel-context.js';
 export { BATCH_NORM_TRAINING, BATCH_NORM_TRAINING_GRAD } from './kernels/batch-norm.js';
+export { RELU_GRAD } from './kernels/relu-grad.js';

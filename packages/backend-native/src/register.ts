@@ -10,6 +10,7 @@ import { elementwiseKernels } from './kernels/elementwise.js';
 import { matMulKernels } from './kernels/matmul.js';
 import { poolKernels } from './kernels/pool.js';
 import { reduceKernels } from './kernels/reduce.js';
+import { overrideReluGradient, reluGradKernels } from './kernels/relu-grad.js';
 import { transposeKernels } from './kernels/transpose.js';
 
 export interface RegisterOptions {
@@ -22,7 +23,7 @@ export interface RegisterOptions {
 }
 
 export interface NativeKernels {
-  /** Every kernel name registered for 'cpu' (overrides, plus the batch-norm kernels). */
+  /** Every kernel name registered for 'cpu' (overrides, plus the batch-norm and ReLU-gradient kernels). */
   readonly kernels: readonly string[];
   readonly threads: number;
   readonly info: AddonInfo;
@@ -68,6 +69,7 @@ export function registerNativeKernels(tf: TfCore, options: RegisterOptions = {})
     ...transposeKernels(ctx),
     ...poolKernels(ctx),
     ...batchNormKernels(ctx),
+    ...reluGradKernels(ctx),
   ];
   const stock = new Map<string, ReturnType<TfCore['getKernel']>>();
   for (const config of configs) {
@@ -78,6 +80,7 @@ export function registerNativeKernels(tf: TfCore, options: RegisterOptions = {})
     tf.registerKernel({ kernelName: config.kernelName, backendName: 'cpu', kernelFunc: config.kernelFunc as never });
   }
   pool.install(backend);
+  const restoreReluGradient = overrideReluGradient(tf, ctx);
 
   const registration: NativeKernels = {
     kernels: configs.map((c) => c.kernelName),
@@ -103,6 +106,7 @@ export function registerNativeKernels(tf: TfCore, options: RegisterOptions = {})
         const original = stock.get(config.kernelName);
         if (original !== undefined) tf.registerKernel(original);
       }
+      restoreReluGradient();
       pool.uninstall();
       active = undefined;
     },

@@ -66,6 +66,18 @@ nativeTest('unary ops match the stock kernels (NaN, ±0 and negatives included)'
   x.dispose();
 });
 
+nativeTest("Relu's gradient runs as one kernel (SempairReluGrad) with tfjs' numbers; other backends keep tfjs' gradient", (t, k) => {
+  const x = tf.concat([normal([4, 30], 1), tf.tensor2d([[0, -0, Number.NaN, 2, -2]], [1, 5]).tile([4, 1])], 1);
+  const dy = tf.concat([normal([4, 30], 2), tf.tensor2d([[-1, 3, 1, Number.NaN, Infinity]], [1, 5]).tile([4, 1])], 1);
+  const grad = () => tf.grad((v: tf.Tensor) => tf.relu(v))(x, dy);
+  matchesStock(t, k, 'relu gradient', grad, 0, 'SempairReluGrad');
+  k.resetStats();
+  tf.tidy(grad);
+  t.is(k.stats().Step, undefined, 'no Step kernel');
+  t.is(k.stats().Multiply, undefined, 'no Multiply kernel');
+  tf.dispose([x, dy]);
+});
+
 nativeTest('AddN, Tile (and broadcastTo, which tiles) and Softmax match the stock kernels', (t, k) => {
   const a = normal([3, 4, 5], 1);
   const b = normal([3, 4, 5], 2);

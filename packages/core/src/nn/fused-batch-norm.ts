@@ -34,8 +34,9 @@ export function fusedBatchNormTraining<T extends tf.Tensor>(
   onStatistics: (mean: tf.Tensor1D, variance: tf.Tensor1D) => void,
 ): T {
   const forward = tf.customGrad((...args: unknown[]) => {
+    // customGrad passes the tensors, then the save function.
     const save = args[args.length - 1] as tf.GradSaveFunc;
-    const [input, gamma, beta] = args as [tf.Tensor, tf.Tensor | undefined, tf.Tensor | undefined];
+    const [input, gamma, beta] = args.slice(0, -1) as [tf.Tensor, tf.Tensor | undefined, tf.Tensor | undefined];
     const inputs: tf.NamedTensorMap = gamma && beta ? { x: input, gamma, beta } : { x: input };
     const [y, mean, variance, rstd] = tf.engine().runKernel(BATCH_NORM_TRAINING_KERNEL, inputs, { epsilon }) as tf.Tensor[];
     onStatistics(mean as tf.Tensor1D, variance as tf.Tensor1D);
