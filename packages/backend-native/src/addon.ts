@@ -86,16 +86,17 @@ interface BuildStatus {
 }
 
 export const PACKAGE_DIR = join(dirname(fileURLToPath(import.meta.url)), '..');
-const ADDON_PATH = join(PACKAGE_DIR, 'build', 'Release', 'sempair_native.node');
-const STATUS_PATH = join(PACKAGE_DIR, 'build', 'status.json');
-const BUILD_SCRIPT = join(PACKAGE_DIR, 'scripts', 'build-addon.mjs');
 
-/** The command that (re)builds the addon once its requirements are installed. */
-export const REBUILD_COMMAND = `node ${BUILD_SCRIPT}`;
+/** The command that (re)builds the addon of the package in `dir` once its requirements are installed. */
+export function rebuildCommand(dir: string): string {
+  return `node ${join(dir, 'scripts', 'build-addon.mjs')}`;
+}
 
-function readBuildStatus(): BuildStatus | undefined {
+export const REBUILD_COMMAND = rebuildCommand(PACKAGE_DIR);
+
+function readBuildStatus(dir: string): BuildStatus | undefined {
   try {
-    return JSON.parse(readFileSync(STATUS_PATH, 'utf8')) as BuildStatus;
+    return JSON.parse(readFileSync(join(dir, 'build', 'status.json'), 'utf8')) as BuildStatus;
   } catch {
     return undefined;
   }
@@ -103,28 +104,32 @@ function readBuildStatus(): BuildStatus | undefined {
 
 let loaded: { addon?: NativeAddon; status: AddonStatus } | undefined;
 
-function load(): { addon?: NativeAddon; status: AddonStatus } {
-  if (!existsSync(ADDON_PATH)) {
-    const build = readBuildStatus();
+/** Loads the addon of the package in `dir`, or says why it cannot; never throws. */
+export function loadAddonFrom(dir: string): { addon?: NativeAddon; status: AddonStatus } {
+  const addonPath = join(dir, 'build', 'Release', 'sempair_native.node');
+  const rebuild = rebuildCommand(dir);
+  if (!existsSync(addonPath)) {
+    const build = readBuildStatus(dir);
     if (build !== undefined && !build.built) {
       return {
         status: {
           available: false,
           detail: `the native addon was not built: ${build.detail ?? build.missing ?? 'the build failed'}`,
-          fix: build.fix ?? REBUILD_COMMAND,
+          fix: build.fix ?? rebuild,
         },
       };
     }
     return {
       status: {
         available: false,
-        detail: 'the native addon was never built (install scripts were skipped?)',
-        fix: REBUILD_COMMAND,
+        detail:
+          'the native addon was never built (its install script did not run: pnpm runs it only for packages allowed in onlyBuiltDependencies)',
+        fix: rebuild,
       },
     };
   }
   try {
-    const addon = createRequire(import.meta.url)(ADDON_PATH) as NativeAddon;
+    const addon = createRequire(import.meta.url)(addonPath) as NativeAddon;
     const info = addon.info();
     return {
       addon,
@@ -138,17 +143,17 @@ function load(): { addon?: NativeAddon; status: AddonStatus } {
         status: {
           available: false,
           detail: `the native addon cannot load ${missingLibrary[1]} (oneDNN's runtime library)`,
-          fix: `install oneDNN (Debian/Ubuntu: sudo apt-get install -y libdnnl-dev), then ${REBUILD_COMMAND}`,
+          fix: `install oneDNN (Debian/Ubuntu: sudo apt-get install -y libdnnl-dev), then ${rebuild}`,
         },
       };
     }
-    return { status: { available: false, detail: `the native addon failed to load: ${line}`, fix: REBUILD_COMMAND } };
+    return { status: { available: false, detail: `the native addon failed to load: ${line}`, fix: rebuild } };
   }
 }
 
-/** Loads the addon once per process; never throws. */
+/** Loads this package's addon once per process; never throws. */
 export function loadAddon(): { addon?: NativeAddon; status: AddonStatus } {
-  loaded ??= load();
+  loaded ??= loadAddonFrom(PACKAGE_DIR);
   return loaded;
 }
 
