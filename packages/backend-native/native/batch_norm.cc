@@ -1,6 +1,7 @@
 // Batch normalisation over the rows of an [M, C] view (NHWC activations), training mode:
 // a fused forward (statistics + normalisation, two passes) and its fused gradient (two passes),
-// replacing the 4–6 separate ops each way of the composed version. Statistics in double.
+// replacing the 4–6 separate ops each way of the composed version. Statistics accumulate in
+// double.
 #include <cmath>
 #include <vector>
 
@@ -9,39 +10,70 @@
 namespace sempair {
 namespace {
 
-/** Per-channel Σa and Σa·b (or Σa² when b is null) over rows, split across threads, in double. */
-void channelSums(const float* a, const float* b, const double* center, int64_t m, int64_t c, std::vector<double>& s1,
-                 std::vector<double>& s2) {
-  const int threads = std::max(1, static_cast<int>(std::min<int64_t>(omp_get_max_threads(), m * c / kGrain)));
-  std::vector<std::vector<double>> p1(threads, std::vector<double>(c, 0.0)), p2(threads, std::vector<double>(c, 0.0));
-  parallelFor(threads, m * c / threads, [&](int64_t t0, int64_t t1) {
-    for (int64_t t = t0; t < t1; t++) {
-      double* q1 = p1[t].data();
-      double* q2 = p2[t].data();
-      for (int64_t r = m * t / threads; r < m * (t + 1) / threads; r++) {
-        const float* ra = a + r * c;
-        if (b == nullptr) {
+// Row loops compiled for AVX-512, AVX2 and baseline x86-64, picked at load time (the addon is
+// built once but may run on other CPUs of the same architecture).
+#if defined(__GNUC__) && defined(__x86_64__) && defined(__ELF__) && !defined(__clang__)
+#define SEMPAIR_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define SEMPAIR_CLONES
+#endif
+
+/** q1 += Σ (a − shift), q2 += Σ (a − shift)² over rows [r0, r1). */
+SEMPAIR_CLONES void sumShifted(const float* a, const float* shift, int64_t r0, int64_t r1, int64_t c, double* q1, double* q2) {
+  for (int64_t r = r0; r < r1; r++) {
+    const float* ra = a + r * c;
 #pragma omp simd
-          for (int64_t j = 0; j < c; j++) {
-            const double v = ra[j];
-            q1[j] += v;
-            q2[j] += v * v;
-          }
-        } else {
-          const float* rb = b + r * c;
-#pragma omp simd
-          for (int64_t j = 0; j < c; j++) {
-            const double g = ra[j];
-            q1[j] += g;
-            q2[j] += g * (static_cast<double>(rb[j]) - center[j]);
-          }
-        }
-      }
+    for (int64_t j = 0; j < c; j++) {
+      const double v = static_cast<double>(ra[j]) - shift[j];
+      q1[j] += v;
+      q2[j] += v * v;
     }
+  }
+}
+
+/** q1 += Σ dy, q2 += Σ dy·(x − center) over rows [r0, r1). */
+SEMPAIR_CLONES void sumProducts(const float* dy, const float* x, const double* center, int64_t r0, int64_t r1, int64_t c, double* q1,
+                                double* q2) {
+  for (int64_t r = r0; r < r1; r++) {
+    const float* rd = dy + r * c;
+    const float* rx = x + r * c;
+#pragma omp simd
+    for (int64_t j = 0; j < c; j++) {
+      const double g = rd[j];
+      q1[j] += g;
+      q2[j] += g * (static_cast<double>(rx[j]) - center[j]);
+    }
+  }
+}
+
+/** out = a·x + k (+ b·y when y is given), per channel, over rows [r0, r1). */
+SEMPAIR_CLONES void affineRows(const float* x, const float* y, float* out, int64_t r0, int64_t r1, int64_t c, const float* a,
+                               const float* b, const float* k) {
+  for (int64_t r = r0; r < r1; r++) {
+    const float* rx = x + r * c;
+    float* ro = out + r * c;
+    if (y == nullptr) {
+#pragma omp simd
+      for (int64_t j = 0; j < c; j++) ro[j] = a[j] * rx[j] + k[j];
+    } else {
+      const float* ry = y + r * c;
+#pragma omp simd
+      for (int64_t j = 0; j < c; j++) ro[j] = a[j] * rx[j] + b[j] * ry[j] + k[j];
+    }
+  }
+}
+
+/** Runs sum(r0, r1, q1, q2) over row ranges in parallel, one pair of double accumulators per part, added in order. */
+template <class Sum>
+void channelSums(int64_t m, int64_t c, Sum sum, std::vector<double>& s1, std::vector<double>& s2) {
+  const int parts = std::max(1, static_cast<int>(std::min<int64_t>(omp_get_max_threads(), m * c / kGrain)));
+  std::vector<std::vector<double>> p1(parts, std::vector<double>(c, 0.0)), p2(parts, std::vector<double>(c, 0.0));
+  parallelFor(parts, m * c / parts, [&](int64_t t0, int64_t t1) {
+    for (int64_t t = t0; t < t1; t++) sum(m * t / parts, m * (t + 1) / parts, p1[t].data(), p2[t].data());
   });
   s1.assign(c, 0.0);
   s2.assign(c, 0.0);
-  for (int t = 0; t < threads; t++) {
+  for (int t = 0; t < parts; t++) {
     for (int64_t j = 0; j < c; j++) {
       s1[j] += p1[t][j];
       s2[j] += p2[t][j];
@@ -49,26 +81,9 @@ void channelSums(const float* a, const float* b, const double* center, int64_t m
   }
 }
 
-/** out[r, j] = a[j]·x[r, j] + k[j] (+ b[j]·y[r, j] when y is given). */
 void affine(const float* x, const float* y, float* out, int64_t m, int64_t c, const std::vector<float>& a,
             const std::vector<float>& b, const std::vector<float>& k) {
-  parallelFor(m, c, [&](int64_t r0, int64_t r1) {
-    const float* pa = a.data();
-    const float* pb = b.data();
-    const float* pk = k.data();
-    for (int64_t r = r0; r < r1; r++) {
-      const float* rx = x + r * c;
-      float* ro = out + r * c;
-      if (y == nullptr) {
-#pragma omp simd
-        for (int64_t j = 0; j < c; j++) ro[j] = pa[j] * rx[j] + pk[j];
-      } else {
-        const float* ry = y + r * c;
-#pragma omp simd
-        for (int64_t j = 0; j < c; j++) ro[j] = pa[j] * rx[j] + pb[j] * ry[j] + pk[j];
-      }
-    }
-  });
+  parallelFor(m, c, [&](int64_t r0, int64_t r1) { affineRows(x, y, out, r0, r1, c, a.data(), b.data(), k.data()); });
 }
 
 }  // namespace
@@ -89,12 +104,16 @@ void batchNormForward(const Args& args) {
   const int64_t m = args.integer(7), c = args.integer(8);
   const double epsilon = args.number(9);
   if (m < 1 || c < 1) throw ArgumentError("batch norm needs at least one row and one channel");
+  // One pass for both moments, shifted by the first row so that E[(x−s)²] − E[x−s]² does not
+  // cancel catastrophically when the mean is large against the spread.
+  const float* firstRow = x;
   std::vector<double> sum, sumSquares;
-  channelSums(x, nullptr, nullptr, m, c, sum, sumSquares);
-  std::vector<float> scale(c), shift(c), unused;
+  channelSums(m, c, [&](int64_t r0, int64_t r1, double* q1, double* q2) { sumShifted(x, firstRow, r0, r1, c, q1, q2); }, sum, sumSquares);
+  std::vector<float> scale(c), shift(c), unused(c);
   for (int64_t j = 0; j < c; j++) {
-    const double mu = sum[j] / m;
-    const double var = std::max(0.0, sumSquares[j] / m - mu * mu);
+    const double shifted = sum[j] / m;
+    const double mu = shifted + firstRow[j];
+    const double var = std::max(0.0, sumSquares[j] / m - shifted * shifted);
     const double r = 1.0 / std::sqrt(var + epsilon);
     const double s = gamma == nullptr ? r : r * gamma[j];
     mean[j] = static_cast<float>(mu);
@@ -123,7 +142,7 @@ void batchNormBackward(const Args& args) {
   const int64_t m = args.integer(8), c = args.integer(9);
   std::vector<double> center(mean, mean + c);
   std::vector<double> sumDy, sumDyXc;
-  channelSums(dy, x, center.data(), m, c, sumDy, sumDyXc);
+  channelSums(m, c, [&](int64_t r0, int64_t r1, double* q1, double* q2) { sumProducts(dy, x, center.data(), r0, r1, c, q1, q2); }, sumDy, sumDyXc);
   std::vector<float> a(c), b(c), k(c);
   for (int64_t j = 0; j < c; j++) {
     const double r = rstd[j];

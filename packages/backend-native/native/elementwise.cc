@@ -71,7 +71,10 @@ inline float binaryOp(float a, float b) {
   }
   if constexpr (Op == kReluGrad) {
     // dy · step(x), exactly as tfjs' Relu gradient computes it (NaN where x is NaN, ±0 kept).
-    return a * (b > 0 ? 1.0f : (b == b ? 0.0f : b));
+    // Two selects and a multiply, so the loop vectorises (nested branches did not: 25x slower).
+    float s = b > 0 ? 1.0f : 0.0f;
+    s = b != b ? b : s;
+    return a * s;
   }
   return a;  // kFirst: a copy of a read through broadcast strides (Tile)
 }

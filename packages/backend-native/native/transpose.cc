@@ -7,9 +7,13 @@
 namespace sempair {
 namespace {
 
-constexpr int64_t kTile = 32;
+constexpr int64_t kTile = 64;
 
-/** out[b, j, i] = x[b, i, j] for x [batch, rows, cols]. */
+/**
+ * out[b, j, i] = x[b, i, j] for x [batch, rows, cols], in kTile×kTile tiles. Inside a tile the
+ * output is written row by row (contiguous) while the tile's input (16 kB) stays in L1; writing
+ * down output columns instead thrashed the cache when rows is a power of two.
+ */
 void transposeBatched2d(const float* x, float* out, int64_t batch, int64_t rows, int64_t cols) {
   const int64_t tilesR = (rows + kTile - 1) / kTile, tilesC = (cols + kTile - 1) / kTile;
   parallelFor(batch * tilesR, kTile * cols, [&](int64_t t0, int64_t t1) {
@@ -20,8 +24,10 @@ void transposeBatched2d(const float* x, float* out, int64_t batch, int64_t rows,
       const int64_t i1 = std::min(rows, i0 + kTile);
       for (int64_t tc = 0; tc < tilesC; tc++) {
         const int64_t j0 = tc * kTile, j1 = std::min(cols, j0 + kTile);
-        for (int64_t i = i0; i < i1; i++)
-          for (int64_t j = j0; j < j1; j++) dst[j * rows + i] = src[i * cols + j];
+        for (int64_t j = j0; j < j1; j++) {
+          float* row = dst + j * rows;
+          for (int64_t i = i0; i < i1; i++) row[i] = src[i * cols + j];
+        }
       }
     }
   });

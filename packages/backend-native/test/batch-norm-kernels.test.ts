@@ -40,14 +40,18 @@ const f32 = (v: Float64Array) => Float32Array.from(v);
 
 for (const affine of [true, false]) {
   nativeTest(`fused batch norm (${affine ? 'affine' : 'no affine'}) matches a float64 reference, forward and gradient`, (t) => {
-    for (const [shape, seed] of [
-      [[4, 5, 6, 8], 1],
-      [[64, 3], 2],
-      [[2, 70, 60, 17], 3],
-    ] as Array<[number[], number]>) {
+    // [shape, seed, scale, offset, gradient tolerance]: the last has a mean 1000× its spread,
+    // where a naive one-pass variance E[x²] − E[x]² loses every digit. Its gradients are only as
+    // good as the float32 mean they are given (the composed version's x − μ is float32 too).
+    for (const [shape, seed, scale, offset, gradTolerance] of [
+      [[4, 5, 6, 8], 1, 3, 2, 1e-5],
+      [[64, 3], 2, 3, 2, 1e-5],
+      [[2, 70, 60, 17], 3, 3, 2, 1e-5],
+      [[32, 9, 5], 4, 0.01, 10, 2e-4],
+    ] as Array<[number[], number, number, number, number]>) {
       const c = shape.at(-1)!;
       tf.tidy(() => {
-        const x = tf.add(tf.mul(normal(shape, seed), 3), 2); // off-centre, to exercise the variance
+        const x = tf.add(tf.mul(normal(shape, seed), scale), offset);
         const dy = normal(shape, seed + 10);
         const gamma = affine ? normal([c], seed + 20) : undefined;
         const beta = affine ? normal([c], seed + 30) : undefined;
@@ -73,9 +77,9 @@ for (const affine of [true, false]) {
         check('mean', mean!, ref.mean, 1e-6);
         check('variance', variance!, ref.variance, 1e-5);
         check('rstd', rstd!, ref.rstd, 1e-5);
-        check('dx', grads[0]!, ref.dx, 1e-5);
+        check('dx', grads[0]!, ref.dx, gradTolerance);
         if (affine) {
-          check('dGamma', grads[1]!, ref.dGamma, 1e-5);
+          check('dGamma', grads[1]!, ref.dGamma, gradTolerance);
           check('dBeta', grads[2]!, ref.dBeta, 1e-5);
         }
       });
