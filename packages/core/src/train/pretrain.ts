@@ -282,7 +282,7 @@ export async function pretrain(
     }
     if (outcome === 'aborted' && step > firstStep && status.checkpoint !== checkpointName(step)) await save();
   } catch (error) {
-    const failure = await settleBackendFailure(error, backend.name);
+    const failure = await settleBackendFailure(error, computing);
     if (failure === undefined) {
       await writeRunStatus(runDir, { ...status, state: 'failed', message: (error as Error).message });
       throw error;
