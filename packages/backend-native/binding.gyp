@@ -15,7 +15,8 @@
         "native/transpose.cc",
         "native/pool.cc",
         "native/batch_norm.cc",
-        "native/softmax.cc"
+        "native/softmax.cc",
+        "native/remap.cc"
       ],
       "cflags_cc!": ["-fno-exceptions", "-std=gnu++17"],
       "cflags_cc": ["-std=c++17", "-O3", "-fopenmp", "-fexceptions"],

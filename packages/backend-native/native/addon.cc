@@ -73,6 +73,9 @@ napi_value init(napi_env env, napi_value exports) {
       {"batchNormForward", nullptr, entry<batchNormForward>, nullptr, nullptr, nullptr, kMethod, nullptr},
       {"batchNormBackward", nullptr, entry<batchNormBackward>, nullptr, nullptr, nullptr, kMethod, nullptr},
       {"softmax", nullptr, entry<softmax>, nullptr, nullptr, nullptr, kMethod, nullptr},
+      {"remap", nullptr, entry<remap>, nullptr, nullptr, nullptr, kMethod, nullptr},
+      {"compare", nullptr, entry<compare>, nullptr, nullptr, nullptr, kMethod, nullptr},
+      {"cropAndResize", nullptr, entry<cropAndResize>, nullptr, nullptr, nullptr, kMethod, nullptr},
   };
   napi_define_properties(env, exports, sizeof(functions) / sizeof(functions[0]), functions);
   return exports;

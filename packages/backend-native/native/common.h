@@ -42,6 +42,12 @@ class Args {
     return static_cast<float*>(data);
   }
 
+  uint8_t* u8(size_t i, size_t* length = nullptr) const {
+    void* data = typed(i, napi_uint8_array, length);
+    if (data == nullptr) throw ArgumentError("argument " + std::to_string(i) + " must be a Uint8Array");
+    return static_cast<uint8_t*>(data);
+  }
+
   const int32_t* i32(size_t i, size_t* length = nullptr) const {
     void* data = typed(i, napi_int32_array, length);
     if (data == nullptr) throw ArgumentError("argument " + std::to_string(i) + " must be an Int32Array");
@@ -118,6 +124,27 @@ void parallelFor(int64_t n, int64_t cost, Body body) {
   }
 }
 
+/**
+ * Work (in floating-point operations) below which a oneDNN call runs on the calling thread alone:
+ * waking the pool costs more than it saves (small convolutions and products of tests and small
+ * images; every convolution of a ResNet-18 at batch 64, 32×32 stays above it).
+ */
+constexpr double kSingleThreadFlops = 4e6;
+
+/** Sets the pool size for a scope (oneDNN sizes its work by omp_get_max_threads()). */
+class ThreadScope {
+ public:
+  explicit ThreadScope(int threads) : saved_(omp_get_max_threads()) {
+    if (threads != saved_) omp_set_num_threads(threads);
+  }
+  ~ThreadScope() { omp_set_num_threads(saved_); }
+  ThreadScope(const ThreadScope&) = delete;
+  ThreadScope& operator=(const ThreadScope&) = delete;
+
+ private:
+  int saved_;
+};
+
 /** Defines an exported function: runs `body`, turning C++ exceptions into JS Errors. */
 template <void (*Body)(const Args&)>
 napi_value entry(napi_env env, napi_callback_info info) {
@@ -143,5 +170,8 @@ void batchNormForward(const Args& args);
 void batchNormBackward(const Args& args);
 void softmax(const Args& args);
 void addN(const Args& args);
+void remap(const Args& args);
+void compare(const Args& args);
+void cropAndResize(const Args& args);
 
 }  // namespace sempair

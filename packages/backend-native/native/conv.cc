@@ -49,8 +49,14 @@ struct Geometry {
   memory::dims padL() const { return {pt, pl}; }
   memory::dims padR() const { return {pb, pr}; }
 
-  std::string key(int kind) const {
-    std::string k = std::to_string(kind);
+  /** Threads a convolution of this size uses (one below kSingleThreadFlops). */
+  int threads() const {
+    const double flops = 2.0 * n * oh * ow * o * c * kh * kw;
+    return flops < kSingleThreadFlops ? 1 : omp_get_max_threads();
+  }
+
+  std::string key(int kind, int threads) const {
+    std::string k = std::to_string(kind) + "@" + std::to_string(threads);
     for (int64_t v : {n, h, w, c, o, kh, kw, oh, ow, sh, sw, dh, dw, pt, pb, pl, pr}) k += "," + std::to_string(v);
     return k;
   }
@@ -115,9 +121,10 @@ std::unique_ptr<Conv> build(const Geometry& g, int kind) {
   return conv;
 }
 
-Conv& cached(const Geometry& g, int kind) {
+/** The primitive for this geometry and thread count (oneDNN plans its work split when it is created). */
+Conv& cached(const Geometry& g, int kind, int threads) {
   static std::unordered_map<std::string, std::unique_ptr<Conv>> cache;
-  const std::string key = g.key(kind);
+  const std::string key = g.key(kind, threads);
   auto it = cache.find(key);
   if (it == cache.end()) {
     // A network has a few dozen geometries; a stream of new ones (varying batch sizes) starts over.
@@ -144,7 +151,9 @@ void conv2d(const Args& args) {
   const int32_t* raw = args.i32(4, &geometryLength);
   if (geometryLength != 17) throw ArgumentError("convolution geometry must have 17 entries");
   const Geometry g(raw);
-  Conv& conv = cached(g, kind);
+  // Created and run under the same pool size.
+  ThreadScope scope(g.threads());
+  Conv& conv = cached(g, kind, omp_get_max_threads());
   dnnl::stream& stream = cpuStream();
   switch (kind) {
     case kForward:

@@ -12,18 +12,21 @@ namespace sempair {
 namespace {
 
 enum UnaryOp {
-  kRelu = 0, kExp, kLog, kSqrt, kRsqrt, kSquare, kNeg, kAbs, kStep, kSigmoid, kTanh, kReciprocal, kErf, kRelu6
+  kRelu = 0, kExp, kLog, kSqrt, kRsqrt, kSquare, kNeg, kAbs, kStep, kSigmoid, kTanh, kReciprocal, kErf, kRelu6, kClip
 };
 
 template <int Op>
-inline float unaryOp(float x, float alpha) {
+inline float unaryOp(float x, float alpha, float beta) {
   const double d = x;
   // Math.max(0, x): NaN stays NaN, −0 becomes +0.
   if constexpr (Op == kRelu) return x > 0 ? x : (x == x ? 0.0f : x);
   if constexpr (Op == kRelu6) return x > 0 ? (x > 6 ? 6.0f : x) : (x == x ? 0.0f : x);
+  // ClipByValue: alpha = min, beta = max; NaN passes through.
+  if constexpr (Op == kClip) return x > beta ? beta : (x < alpha ? alpha : x);
   if constexpr (Op == kExp) return static_cast<float>(std::exp(d));
   if constexpr (Op == kLog) return static_cast<float>(std::log(d));
-  if constexpr (Op == kSqrt) return static_cast<float>(std::sqrt(d));
+  // A float square root is correctly rounded, so it equals the double one rounded to float.
+  if constexpr (Op == kSqrt) return std::sqrt(x);
   if constexpr (Op == kRsqrt) return static_cast<float>(1.0 / std::sqrt(d));
   if constexpr (Op == kSquare) return x * x;
   if constexpr (Op == kNeg) return -x;
@@ -46,15 +49,15 @@ inline float unaryOp(float x, float alpha) {
 }
 
 template <int Op>
-void unaryRun(const float* x, float* out, int64_t n, float alpha) {
-  const bool cheap = Op == kRelu || Op == kRelu6 || Op == kSquare || Op == kNeg || Op == kAbs || Op == kStep;
+void unaryRun(const float* x, float* out, int64_t n, float alpha, float beta) {
+  const bool cheap = Op == kRelu || Op == kRelu6 || Op == kSquare || Op == kNeg || Op == kAbs || Op == kStep || Op == kClip || Op == kSqrt;
   parallelFor(n, cheap ? 1 : 8, [&](int64_t begin, int64_t end) {
 #pragma omp simd
-    for (int64_t i = begin; i < end; i++) out[i] = unaryOp<Op>(x[i], alpha);
+    for (int64_t i = begin; i < end; i++) out[i] = unaryOp<Op>(x[i], alpha, beta);
   });
 }
 
-enum BinaryOp { kAdd = 0, kSub, kMul, kDiv, kMax, kMin, kSquaredDifference, kFirst, kReluGrad };
+enum BinaryOp { kAdd = 0, kSub, kMul, kDiv, kMax, kMin, kSquaredDifference, kFirst, kReluGrad, kPow };
 
 template <int Op>
 inline float binaryOp(float a, float b) {
@@ -75,6 +78,14 @@ inline float binaryOp(float a, float b) {
     float s = b > 0 ? 1.0f : 0.0f;
     s = b != b ? b : s;
     return a * s;
+  }
+  if constexpr (Op == kPow) {
+    // Math.pow, which differs from C's pow where the result is NaN in JS: a NaN exponent, and
+    // ±1 to an infinite power.
+    const double e = b;
+    if (e != e || (std::fabs(a) == 1.0f && std::isinf(e))) return std::numeric_limits<float>::quiet_NaN();
+    if (e == 2.0) return static_cast<float>(static_cast<double>(a) * a);  // exact: norms square
+    return static_cast<float>(std::pow(static_cast<double>(a), e));
   }
   return a;  // kFirst: a copy of a read through broadcast strides (Tile)
 }
@@ -142,30 +153,32 @@ void binaryRun(const float* a, const float* b, float* out, int rank, const int64
 
 }  // namespace
 
-/** unary(op, x, out, alpha): out[i] = op(x[i]); alpha is Step's value for x <= 0. */
+/** unary(op, x, out, alpha, beta): out[i] = op(x[i]); alpha is Step's value for x <= 0, [alpha, beta] ClipByValue's range. */
 void unary(const Args& args) {
   const int op = static_cast<int>(args.integer(0));
   size_t n = 0, outLength = 0;
   const float* x = args.f32(1, &n);
   float* out = args.f32(2, &outLength);
   const float alpha = static_cast<float>(args.number(3));
+  const float beta = static_cast<float>(args.number(4));
   if (outLength != n) throw ArgumentError("unary: output length differs from the input's");
   const int64_t count = static_cast<int64_t>(n);
   switch (op) {
-    case kRelu: return unaryRun<kRelu>(x, out, count, alpha);
-    case kExp: return unaryRun<kExp>(x, out, count, alpha);
-    case kLog: return unaryRun<kLog>(x, out, count, alpha);
-    case kSqrt: return unaryRun<kSqrt>(x, out, count, alpha);
-    case kRsqrt: return unaryRun<kRsqrt>(x, out, count, alpha);
-    case kSquare: return unaryRun<kSquare>(x, out, count, alpha);
-    case kNeg: return unaryRun<kNeg>(x, out, count, alpha);
-    case kAbs: return unaryRun<kAbs>(x, out, count, alpha);
-    case kStep: return unaryRun<kStep>(x, out, count, alpha);
-    case kSigmoid: return unaryRun<kSigmoid>(x, out, count, alpha);
-    case kTanh: return unaryRun<kTanh>(x, out, count, alpha);
-    case kReciprocal: return unaryRun<kReciprocal>(x, out, count, alpha);
-    case kErf: return unaryRun<kErf>(x, out, count, alpha);
-    case kRelu6: return unaryRun<kRelu6>(x, out, count, alpha);
+    case kRelu: return unaryRun<kRelu>(x, out, count, alpha, beta);
+    case kExp: return unaryRun<kExp>(x, out, count, alpha, beta);
+    case kLog: return unaryRun<kLog>(x, out, count, alpha, beta);
+    case kSqrt: return unaryRun<kSqrt>(x, out, count, alpha, beta);
+    case kRsqrt: return unaryRun<kRsqrt>(x, out, count, alpha, beta);
+    case kSquare: return unaryRun<kSquare>(x, out, count, alpha, beta);
+    case kNeg: return unaryRun<kNeg>(x, out, count, alpha, beta);
+    case kAbs: return unaryRun<kAbs>(x, out, count, alpha, beta);
+    case kStep: return unaryRun<kStep>(x, out, count, alpha, beta);
+    case kSigmoid: return unaryRun<kSigmoid>(x, out, count, alpha, beta);
+    case kTanh: return unaryRun<kTanh>(x, out, count, alpha, beta);
+    case kReciprocal: return unaryRun<kReciprocal>(x, out, count, alpha, beta);
+    case kErf: return unaryRun<kErf>(x, out, count, alpha, beta);
+    case kRelu6: return unaryRun<kRelu6>(x, out, count, alpha, beta);
+    case kClip: return unaryRun<kClip>(x, out, count, alpha, beta);
     default: throw ArgumentError("unknown unary op " + std::to_string(op));
   }
 }
@@ -198,7 +211,73 @@ void binary(const Args& args) {
     case kSquaredDifference: return binaryRun<kSquaredDifference>(a, b, out, r, dims, sa, sb);
     case kFirst: return binaryRun<kFirst>(a, b, out, r, dims, sa, sb);
     case kReluGrad: return binaryRun<kReluGrad>(a, b, out, r, dims, sa, sb);
+    case kPow: return binaryRun<kPow>(a, b, out, r, dims, sa, sb);
     default: throw ArgumentError("unknown binary op " + std::to_string(op));
+  }
+}
+
+namespace {
+enum CompareOp { kEqual = 0, kNotEqual, kGreater, kGreaterEqual, kLess, kLessEqual };
+
+template <int Op>
+inline uint8_t compareOp(float a, float b) {
+  if constexpr (Op == kEqual) return a == b;
+  if constexpr (Op == kNotEqual) return a != b;
+  if constexpr (Op == kGreater) return a > b;
+  if constexpr (Op == kGreaterEqual) return a >= b;
+  if constexpr (Op == kLess) return a < b;
+  return a <= b;
+}
+
+/** out (bool, one byte each) = a op b over a broadcast walk, as binaryRun. */
+template <int Op>
+void compareRun(const float* a, const float* b, uint8_t* out, int rank, const int64_t* dims, const int64_t* sa, const int64_t* sb) {
+  const int64_t inner = dims[rank - 1];
+  int64_t rows = 1;
+  for (int d = 0; d < rank - 1; d++) rows *= dims[d];
+  const int64_t ia = sa[rank - 1], ib = sb[rank - 1];
+  parallelFor(rows, inner, [&](int64_t begin, int64_t end) {
+    for (int64_t r = begin; r < end; r++) {
+      int64_t rest = r, offA = 0, offB = 0;
+      for (int d = rank - 2; d >= 0; d--) {
+        const int64_t i = rest % dims[d];
+        rest /= dims[d];
+        offA += i * sa[d];
+        offB += i * sb[d];
+      }
+      uint8_t* o = out + r * inner;
+      for (int64_t i = 0; i < inner; i++) o[i] = compareOp<Op>(a[offA + i * ia], b[offB + i * ib]);
+    }
+  });
+}
+}  // namespace
+
+/** compare(op, a, b, out: Uint8Array, dims, stridesA, stridesB): Equal, NotEqual, Greater, GreaterEqual, Less, LessEqual. */
+void compare(const Args& args) {
+  const int op = static_cast<int>(args.integer(0));
+  const float* a = args.f32(1);
+  const float* b = args.f32(2);
+  uint8_t* out = args.u8(3);
+  size_t rank = 0, rankA = 0, rankB = 0;
+  const int32_t* dims32 = args.i32(4, &rank);
+  const int32_t* sa32 = args.i32(5, &rankA);
+  const int32_t* sb32 = args.i32(6, &rankB);
+  if (rank < 1 || rank > 8 || rankA != rank || rankB != rank) throw ArgumentError("compare: dims and strides must have the same rank, 1 to 8");
+  int64_t dims[8], sa[8], sb[8];
+  for (size_t d = 0; d < rank; d++) {
+    dims[d] = dims32[d];
+    sa[d] = sa32[d];
+    sb[d] = sb32[d];
+  }
+  const int r = static_cast<int>(rank);
+  switch (op) {
+    case kEqual: return compareRun<kEqual>(a, b, out, r, dims, sa, sb);
+    case kNotEqual: return compareRun<kNotEqual>(a, b, out, r, dims, sa, sb);
+    case kGreater: return compareRun<kGreater>(a, b, out, r, dims, sa, sb);
+    case kGreaterEqual: return compareRun<kGreaterEqual>(a, b, out, r, dims, sa, sb);
+    case kLess: return compareRun<kLess>(a, b, out, r, dims, sa, sb);
+    case kLessEqual: return compareRun<kLessEqual>(a, b, out, r, dims, sa, sb);
+    default: throw ArgumentError("unknown compare op " + std::to_string(op));
   }
 }
 

@@ -29,8 +29,10 @@ void matMul(const Args& args) {
                                       b + i * strideB, ldb, 0.0f, out + i * m * n, n);
     if (status != dnnl_success) throw std::runtime_error("dnnl_sgemm failed");
   };
-  // Many small products (attention heads): one product per thread. Otherwise sgemm threads itself.
+  // Many small products (attention heads): one product per thread. Otherwise sgemm threads
+  // itself, except for one small product, which stays on this thread.
   const bool smallProducts = m * n * k < (int64_t{1} << 18);
+  ThreadScope scope(2.0 * static_cast<double>(batch) * m * n * k < kSingleThreadFlops ? 1 : omp_get_max_threads());
   if (batch > 1 && smallProducts && omp_get_max_threads() > 1) {
     bool failed = false;
 #pragma omp parallel for schedule(static)

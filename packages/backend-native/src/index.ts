@@ -1,7 +1,7 @@
 // @sempair/backend-native: native CPU kernels (oneDNN convolutions and sgemm, OpenMP
 // elementwise ops, reductions, pooling and a fused batch norm) registered as overrides on
 // TensorFlow.js's 'cpu' backend. @sempair/core loads it for `--backend native`.
-export { addonStatus, REBUILD_COMMAND } from './addon.js';
+export { addonStatus, REBUILD_COMMAND, WAIT_POLICY } from './addon.js';
 export type { AddonInfo, AddonStatus } from './addon.js';
 export { registerNativeKernels, activeNativeKernels } from './register.js';
 export type { NativeKernels, RegisterOptions } from './register.js';

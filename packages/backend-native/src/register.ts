@@ -1,12 +1,14 @@
 // Registering the native kernels as overrides on tfjs' 'cpu' backend, and undoing it.
 import { totalmem } from 'node:os';
-import { loadAddon, type AddonInfo } from './addon.js';
+import { loadAddon, WAIT_POLICY, type AddonInfo } from './addon.js';
 import { BufferPool } from './buffer-pool.js';
 import type { CpuBackend, KernelFunction, TfCore } from './cpu-backend.js';
 import { KernelContext, type KernelStats } from './kernel-context.js';
 import { batchNormKernels } from './kernels/batch-norm.js';
+import { compareKernels } from './kernels/compare.js';
 import { convKernels } from './kernels/conv.js';
 import { elementwiseKernels } from './kernels/elementwise.js';
+import { imageKernels } from './kernels/image.js';
 import { matMulKernels } from './kernels/matmul.js';
 import { poolKernels } from './kernels/pool.js';
 import { reduceKernels } from './kernels/reduce.js';
@@ -27,6 +29,8 @@ export interface NativeKernels {
   readonly kernels: readonly string[];
   readonly threads: number;
   readonly info: AddonInfo;
+  /** OpenMP's wait policy ('passive' unless OMP_WAIT_POLICY says otherwise). */
+  readonly waitPolicy: string;
   /** One line for people: library, instruction set, threads. */
   readonly description: string;
   /** Native calls and fallbacks per kernel since registration (or the last reset). */
@@ -68,6 +72,8 @@ export function registerNativeKernels(tf: TfCore, options: RegisterOptions = {})
     ...reduceKernels(ctx),
     ...transposeKernels(ctx),
     ...poolKernels(ctx),
+    ...imageKernels(ctx),
+    ...compareKernels(ctx),
     ...batchNormKernels(ctx),
     ...reluGradKernels(ctx),
   ];
@@ -86,7 +92,8 @@ export function registerNativeKernels(tf: TfCore, options: RegisterOptions = {})
     kernels: configs.map((c) => c.kernelName),
     threads: info.threads,
     info,
-    description: `oneDNN ${info.onednn} (${info.isa}), ${info.threads} OpenMP thread${info.threads === 1 ? '' : 's'}`,
+    waitPolicy: WAIT_POLICY,
+    description: `oneDNN ${info.onednn} (${info.isa}), ${info.threads} OpenMP thread${info.threads === 1 ? '' : 's'}, ${WAIT_POLICY} wait`,
     stats: () => Object.fromEntries(ctx.stats),
     resetStats: () => ctx.stats.clear(),
     withStockKernels<T>(fn: () => T): T {

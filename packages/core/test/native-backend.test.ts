@@ -25,7 +25,7 @@ nativeTest(needsAddon('--backend native: tfjs cpu with the native kernels, all c
   t.is(info.name, 'cpu');
   t.is(tf.getBackend(), 'cpu');
   t.is(info.threads, 2);
-  t.regex(info.reason, /^requested explicitly: tfjs cpu \+ native kernels \(oneDNN \d+\.\d+\.\d+ \(\w+\), 2 OpenMP threads\)$/);
+  t.regex(info.reason, /^requested explicitly: tfjs cpu \+ native kernels \(oneDNN \d+\.\d+\.\d+ \(\w+\), 2 OpenMP threads, passive wait\)$/);
   t.is(computingBackend(info), 'native');
   t.true(nativeCpuActive());
   t.true(fusedBatchNormAvailable());

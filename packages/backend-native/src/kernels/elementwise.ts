@@ -1,4 +1,4 @@
-// Unary maps, broadcasting binary operations, Tile, AddN and Softmax.
+// Unary maps, ClipByValue, broadcasting binary operations and Pow, Tile, AddN and Softmax.
 import type { CpuBackend, KernelArgs, TensorInfo } from '../cpu-backend.js';
 import { nativeKernel, size, type KernelContext } from '../kernel-context.js';
 import { broadcastStrides, collapse, contiguousStrides } from './layout.js';
@@ -20,6 +20,7 @@ const UNARY: Record<string, number> = {
   Erf: 12,
   Relu6: 13,
 };
+const CLIP = 14;
 
 /** native/elementwise.cc's binary op codes. */
 const BINARY: Record<string, number> = {
@@ -32,6 +33,7 @@ const BINARY: Record<string, number> = {
   SquaredDifference: 6,
 };
 const FIRST = 7;
+const POW = 9;
 
 export function elementwiseKernels(ctx: KernelContext) {
   const { tf, addon, pool } = ctx;
@@ -51,10 +53,34 @@ export function elementwiseKernels(ctx: KernelContext) {
       const xv = ctx.values(backend, x);
       if (typeof xv === 'string') return xv;
       const out = pool.take(xv.length);
-      addon.unary(op, xv, out, Number(args.attrs?.alpha ?? 0));
+      addon.unary(op, xv, out, Number(args.attrs?.alpha ?? 0), 0);
       return ctx.output(backend, [...x!.shape], out);
     }),
   );
+
+  const clip = nativeKernel(ctx, 'ClipByValue', (backend, args) => {
+    const x = args.inputs.x;
+    const xv = ctx.values(backend, x);
+    if (typeof xv === 'string') return xv;
+    const out = pool.take(xv.length);
+    addon.unary(CLIP, xv, out, Number(args.attrs!.clipValueMin), Number(args.attrs!.clipValueMax));
+    return ctx.output(backend, [...x!.shape], out);
+  });
+
+  // tf.norm squares through Pow with an int32 exponent: it is read as float (exact below 2^24).
+  const pow = nativeKernel(ctx, 'Pow', (backend, args) => {
+    const { a, b } = args.inputs;
+    const av = ctx.values(backend, a);
+    if (typeof av === 'string') return av;
+    if (b === undefined) return 'missing input';
+    // The exponent may be int32, or float32 held in an Int32Array (the stock Cast's output).
+    if (b.dtype !== 'int32' && b.dtype !== 'float32') return `exponent dtype ${b.dtype}`;
+    const raw = backend.data.get(b.dataId).values;
+    if (!(raw instanceof Float32Array) && !(raw instanceof Int32Array)) return 'exponent values not numeric';
+    const bv = raw instanceof Float32Array ? raw : Float32Array.from(raw);
+    const outShape = tf.backend_util.assertAndGetBroadcastShape(a!.shape, b.shape);
+    return broadcastRun(backend, POW, a!, av, b, bv, outShape);
+  });
 
   const binary = Object.entries(BINARY).map(([name, op]) =>
     nativeKernel(ctx, name, (backend, args) => {
@@ -118,8 +144,5 @@ export function elementwiseKernels(ctx: KernelContext) {
     return ctx.output(backend, [...logits!.shape], out);
   });
 
-  return [...unary, ...binary, tile, addN, softmax];
+  return [...unary, clip, ...binary, pow, tile, addN, softmax];
 }
-
-/** The kernel names this file overrides (for documentation and tests). */
-export const ELEMENTWISE_KERNELS = [...Object.keys(UNARY), ...Object.keys(BINARY), 'Tile', 'AddN', 'Softmax'];
