@@ -19,9 +19,11 @@ export function findTorchPython() {
 }
 
 /** Starts the PyTorch side and waits until it has warmed up. */
-export async function startPytorch(python, { width, batch, size, threads, warmup }) {
+export async function startPytorch(python, { width, batch, size, threads, warmup, waitPolicy }) {
   const child = spawn(python, [SCRIPT, '--width', String(width), '--batch', String(batch), '--size', String(size), '--threads', String(threads), '--warmup', String(warmup)], {
     stdio: ['pipe', 'pipe', 'inherit'],
+    // PyTorch's OpenMP pool waits the way sempair's native pool does.
+    env: { ...process.env, OMP_WAIT_POLICY: waitPolicy },
   });
   const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
   const next = async () => {

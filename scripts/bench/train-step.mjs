@@ -115,11 +115,17 @@ export async function trainStep(core, flags, backendInfo) {
   const ratio = median(ratios);
   return {
     ...result,
-    pytorch: { version: compare.pytorch.ready.torch, threads: compare.pytorch.ready.threads, imagesPerSec: theirsMedian, rounds: theirs.map((o) => o.imagesPerSec) },
+    pytorch: {
+      version: compare.pytorch.ready.torch,
+      threads: compare.pytorch.ready.threads,
+      waitPolicy: compare.pytorch.ready.waitPolicy,
+      imagesPerSec: theirsMedian,
+      rounds: theirs.map((o) => o.imagesPerSec),
+    },
     ours: ours.map((o) => o.imagesPerSec),
     ratio,
     details: [
-      `PyTorch ${compare.pytorch.ready.torch} (CPU, ${compare.pytorch.ready.threads} thread${compare.pytorch.ready.threads === 1 ? '' : 's'}): ${theirsMedian.toFixed(1)} images/s`,
+      `PyTorch ${compare.pytorch.ready.torch} (CPU, ${compare.pytorch.ready.threads} thread${compare.pytorch.ready.threads === 1 ? '' : 's'}, OpenMP ${compare.pytorch.ready.waitPolicy} wait): ${theirsMedian.toFixed(1)} images/s`,
       `ratio sempair/PyTorch: ${ratio.toFixed(2)} (median of ${rounds} alternating rounds of ${steps} steps; ` +
         `sempair ${spread(ours.map((o) => o.imagesPerSec))}, PyTorch ${spread(theirs.map((o) => o.imagesPerSec))} images/s, per-round ratios ${spread(ratios, 2)})`,
     ],
@@ -131,7 +137,10 @@ async function pytorchSide(definition, options, { batch, size, threads, warmup, 
   if (definition.id !== 'resnet18') throw new BenchError('--compare-pytorch compares the ResNet-18 only (drop --backbone)');
   const found = findTorchPython();
   if (!found.python) return { why: found.why };
-  const pytorch = await startPytorch(found.python, { width: options.width, batch, size, threads, warmup });
+  // The native backend's default (see @sempair/backend-native's addon.ts), given to both sides.
+  const waitPolicy = (process.env.OMP_WAIT_POLICY ?? 'passive').toLowerCase();
+  const pytorch = await startPytorch(found.python, { width: options.width, batch, size, threads, warmup, waitPolicy });
+  pytorch.ready.waitPolicy = waitPolicy;
   if (pytorch.ready.parameters !== parameters) {
     pytorch.stop();
     throw new BenchError(`the PyTorch network has ${pytorch.ready.parameters} parameters, sempair's ${parameters}: not the same network`);
