@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// Benchmarks of the built @sempair/core: `pnpm bench <name> [flags] [--json] [--backend auto|wasm|cpu]`.
+// Benchmarks of the built @sempair/core: `pnpm bench <name> [flags] [--json] [--backend auto|native|wasm|cpu|…] [--threads N]`.
 // Add one by writing scripts/bench/<name>.mjs and registering it in BENCHMARKS.
-import { BenchError, parseArgs } from './bench/args.mjs';
+import { BenchError, intFlag, parseArgs } from './bench/args.mjs';
 import { selectBackend } from './bench/backend.mjs';
 import { loadCore } from './bench/core.mjs';
 import { description as loaderDescription, loader } from './bench/loader.mjs';
@@ -21,7 +21,8 @@ const BENCHMARKS = {
 function usage() {
   const lines = Object.entries(BENCHMARKS).map(([name, b]) => `  ${name.padEnd(12)} ${b.description}`);
   return (
-    'usage: pnpm bench <name> [--width N] [--batch N] [--size N] [--steps N] [--warmup N] [--backend auto|wasm|cpu] [--json]\n' +
+    'usage: pnpm bench <name> [--width N] [--batch N] [--size N] [--steps N] [--warmup N] [--backend auto|native|wasm|cpu|…] [--threads N] [--json]\n' +
+    '       pnpm bench train-step --compare-pytorch [--rounds N] [--width N] [--backend native] [--threads N]\n' +
     '       pnpm bench detection-step [--width N] [--batch N] [--size N] [--steps N] [--warmup N]\n' +
     '       pnpm bench loader [--dataset image-folder|tiny-imagenet] [--dataset-options root=…,size=N] [--images N] [--source-size N] [--limit N] [--concurrency N] [--json]\n' +
     lines.join('\n')
@@ -38,12 +39,13 @@ async function main() {
   if (!bench) throw new BenchError(`unknown benchmark '${name}' — use one of: ${Object.keys(BENCHMARKS).join(', ')}`);
 
   const { core, warning } = await loadCore();
-  const { backend, note: backendNote } = bench.tf
-    ? await selectBackend(core, typeof flags.backend === 'string' ? flags.backend : 'auto')
+  const { backend, note: backendNote, info } = bench.tf
+    ? await selectBackend(core, typeof flags.backend === 'string' ? flags.backend : 'auto', flags.threads === undefined ? undefined : intFlag(flags, 'threads', 1))
     : { backend: 'none' };
-  const result = await bench.run(core, flags);
+  const result = await bench.run(core, flags, info);
   const note = [backendNote, warning].filter(Boolean).join('; ') || undefined;
-  const report = { benchmark: name, backend, ...(note ? { note } : {}), ...result };
+  const { details: _details, ...fields } = result;
+  const report = { benchmark: name, backend, ...(note ? { note } : {}), ...fields };
 
   if (flags.json) {
     console.log(JSON.stringify(report));
@@ -57,6 +59,7 @@ async function main() {
       : `${name} on ${backend}: ${result.imagesPerSec.toFixed(1)} images/s, ${result.msPerStep.toFixed(1)} ms/step (${shape})`) +
       (result.leakedTensors ? ` — WARNING: ${result.leakedTensors} tensors leaked over the timed steps` : ''),
   );
+  for (const line of result.details ?? []) console.log(line);
   if (note) console.log(`note: ${note}`);
 }
 

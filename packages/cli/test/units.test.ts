@@ -104,6 +104,7 @@ test('--jobs default: one per core on single-threaded backends, 1 on native ones
   t.like(await chooseJobs({ requested: undefined, runs: 2, backend: 'cpu', cores: 1, probe: async () => ({ name: 'cpu', threads: 1 }) }), { jobs: 1 });
   t.like(await chooseJobs({ requested: undefined, runs: 2, backend: 'auto', cores: 16, probe: native }), { jobs: 1, backend: { name: 'tensorflow', threads: 8 } });
   t.like(await chooseJobs({ requested: undefined, runs: 1, backend: 'auto', cores: 16, probe: never }), { jobs: 1, backend: null });
+  t.like(await chooseJobs({ requested: undefined, runs: 4, backend: 'webgpu', cores: 16, probe: async () => ({ name: 'webgpu', threads: 1 }) }), { jobs: 1, backend: { name: 'webgpu' } });
   t.like(await chooseJobs({ requested: 4, runs: 2, backend: 'auto', cores: 1, probe: never }), { jobs: 2, requested: 4 });
   t.like(await chooseJobs({ requested: 1, runs: 2, backend: 'auto', cores: 8, probe: never }), { jobs: 1, requested: 1, reason: '--jobs 1' });
 });

@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 // Registers tfjs's gradient functions (the tfjs-core Node bundle ships without them).
 import '@tensorflow/tfjs';
 import {
+  AUTO_ORDER,
   backendFacts,
   currentBackendInfo,
   initBackend,
@@ -83,29 +84,43 @@ cases.push(
 );
 
 // On this project's machines the libtensorflow packages are installed offline, so their native
-// bindings are missing and auto falls back to wasm. Where tfjs-node does load, auto picks it.
+// bindings are missing and auto falls back to the native CPU kernels where their addon built,
+// else to wasm. Where tfjs-node does load, auto picks it.
 test.serial('auto picks the fastest loadable backend and says why it skipped the others', async (t) => {
   const info = await initBackend('auto');
   t.is(info.preference, 'auto');
   t.is(tf.getBackend(), info.name);
   t.deepEqual(
     info.candidates.map((c) => c.name),
-    ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'],
+    [...AUTO_ORDER],
   );
   t.is(info.versions['tfjs-core'], tf.version_core);
   t.truthy(info.versions['tfjs-backend-wasm']);
   t.truthy(info.versions.node);
-  const [gpu, native] = info.candidates;
-  if (gpu!.available || native!.available) {
+  const byName = (name: string) => info.candidates.find((c) => c.name === name)!;
+  const [gpu, webgpu, native] = [byName('tensorflow-gpu'), byName('webgpu'), byName('tensorflow')];
+  if (gpu.available || native.available) {
     t.is(info.name, 'tensorflow');
+  } else if (webgpu.available && webgpu.autoSkip === undefined) {
+    t.is(info.name, 'webgpu');
+  } else if (byName('native').available) {
+    // @sempair/backend-native's addon built: tfjs' cpu backend with the native kernels.
+    t.is(info.chosen, 'native');
+    t.is(info.name, 'cpu');
+    t.regex(info.reason, /auto chose native, the fastest available: tfjs cpu \+ native kernels \(oneDNN /);
+    t.regex(info.reason, /tensorflow skipped \(@tensorflow\/tfjs-node /);
   } else {
     t.is(info.name, 'wasm');
     t.is(info.threads, 1); // tfjs-backend-wasm runs single-threaded under Node
-    t.regex(native!.detail, /@tensorflow\/tfjs-node /);
-    t.regex(native!.fix ?? '', /pnpm add @tensorflow\/tfjs-node/);
+    t.regex(native.detail, /@tensorflow\/tfjs-node /);
+    t.regex(native.fix ?? '', /pnpm add @tensorflow\/tfjs-node/);
     t.regex(info.reason, /auto chose wasm/);
+    t.regex(info.reason, /native skipped \(/);
+    t.truthy(byName('native').fix);
     t.regex(info.reason, /tensorflow-gpu skipped \(@tensorflow\/tfjs-node-gpu /);
     t.regex(info.reason, /tensorflow skipped \(@tensorflow\/tfjs-node /);
+    // A software adapter (lavapipe in CI) is available to --backend webgpu but not to auto.
+    if (webgpu.available) t.regex(info.reason, /webgpu skipped \(software: .*only on a hardware GPU/);
     t.true(wasmConvKernelsRegistered());
   }
 
@@ -143,7 +158,11 @@ test.serial('backendFacts reports candidates and threads without switching backe
   t.false(facts.wasm.multithreaded);
   t.regex(facts.wasm.binary, /tfjs-backend-wasm(-simd)?\.wasm$/);
   t.deepEqual(
-    facts.candidates.slice(2).map((c) => [c.name, c.available]),
+    facts.candidates.map((c) => c.name),
+    [...AUTO_ORDER],
+  );
+  t.deepEqual(
+    facts.candidates.filter((c) => c.name === 'wasm' || c.name === 'cpu').map((c) => [c.name, c.available]),
     [
       ['wasm', true],
       ['cpu', true],

@@ -11,7 +11,7 @@ test.before(async () => {
   await tf.setBackend('cpu');
 });
 
-test.serial('top-k accuracy on hand-worked cases', (t) => {
+test.serial('top-k accuracy on hand-worked cases', async (t) => {
   const scores = tf.tensor2d(
     [
       [0.1, 0.7, 0.2, 0.0], // ranking 1, 2, 0, 3
@@ -22,21 +22,21 @@ test.serial('top-k accuracy on hand-worked cases', (t) => {
   );
   const labels = new Int32Array([1, 2, 0]);
   // top-1: row 0 right (1), row 1 wrong (0 ≠ 2), row 2 wrong (2 ≠ 0).
-  t.is(topKCorrect(scores, labels, 1), 1);
+  t.is(await topKCorrect(scores, labels, 1), 1);
   // top-2: row 0 ✓, row 1 {0,1} ✗, row 2 {2,1} ✗.
-  t.is(topKCorrect(scores, labels, 2), 1);
+  t.is(await topKCorrect(scores, labels, 2), 1);
   // top-3: row 1 {0,1,2} ✓, row 2 {2,1,0} ✓.
-  t.is(topKCorrect(scores, labels, 3), 3);
+  t.is(await topKCorrect(scores, labels, 3), 3);
   // k beyond the class count is capped: everything is in the top 4.
-  t.is(topKCorrect(scores, labels, 5), 3);
-  t.is(topKAccuracy(scores, labels, 1), 100 / 3);
-  t.is(topKAccuracy(scores, tf.tensor1d([1, 0, 2], 'int32'), 1), 100);
+  t.is(await topKCorrect(scores, labels, 5), 3);
+  t.is(await topKAccuracy(scores, labels, 1), 100 / 3);
+  t.is(await topKAccuracy(scores, tf.tensor1d([1, 0, 2], 'int32'), 1), 100);
   // Ties go to the lower class index, as tf.topk breaks them.
   const tied = tf.tensor2d([[0.5, 0.5, 0.1]], [1, 3]);
-  t.is(topKCorrect(tied, new Int32Array([0]), 1), 1);
-  t.is(topKCorrect(tied, new Int32Array([1]), 1), 0);
-  t.is(topKAccuracy(tf.zeros([0, 3]) as tf.Tensor2D, new Int32Array(0), 1), 0);
-  t.throws(() => topKCorrect(scores, new Int32Array([1]), 1), { message: /3 score rows but 1 labels/ });
+  t.is(await topKCorrect(tied, new Int32Array([0]), 1), 1);
+  t.is(await topKCorrect(tied, new Int32Array([1]), 1), 0);
+  t.is(await topKAccuracy(tf.zeros([0, 3]) as tf.Tensor2D, new Int32Array(0), 1), 0);
+  await t.throwsAsync(topKCorrect(scores, new Int32Array([1]), 1), { message: /3 score rows but 1 labels/ });
 });
 
 function randomMatrix(rows: number, cols: number, rng: Rng): Float32Array {
@@ -99,13 +99,13 @@ test.serial('weighted kNN matches a brute-force computation, in any chunking', (
   tf.dispose([all, bankT, queryT]);
 });
 
-test.serial('kNN scores give the right class for well-separated clusters', (t) => {
+test.serial('kNN scores give the right class for well-separated clusters', async (t) => {
   // Bank: 3 classes along 3 axes; queries near an axis take its class.
   const bank = tf.tensor2d([1, 0, 0, 0.9, 0.1, 0, 0, 1, 0, 0.1, 0.9, 0, 0, 0, 1, 0, 0.1, 0.9], [6, 3]);
   const labels = new Int32Array([0, 0, 1, 1, 2, 2]);
   const queries = tf.tensor2d([2, 0.1, 0, 0, 0, 5, 0.2, 3, 0.1], [3, 3]);
   const scores = knnScores(bank, labels, queries, { k: 2, temperature: 0.07, classes: 3 });
-  t.is(topKAccuracy(scores, new Int32Array([0, 2, 1]), 1), 100);
+  t.is(await topKAccuracy(scores, new Int32Array([0, 2, 1]), 1), 100);
   tf.dispose([bank, queries, scores]);
 });
 
@@ -157,7 +157,7 @@ for (const optimizer of ['adam', 'sgd'] as const) {
     t.deepEqual(clf.weight.shape, [d, classes]);
     const logits = clf.logits(xTest);
     // Bayes accuracy of these blobs is about 98%.
-    const acc = topKAccuracy(logits, testSet.y, 1);
+    const acc = await topKAccuracy(logits, testSet.y, 1);
     t.true(acc > 95, `test accuracy ${acc}`);
     logits.dispose();
     clf.dispose();

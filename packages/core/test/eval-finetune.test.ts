@@ -244,5 +244,8 @@ test.serial('evaluateRun fine-tunes a copy of the checkpoint and never writes to
   t.is(saved.checkpoint, 'step-00000010');
   t.deepEqual(saved.metrics, result.metrics);
   t.like(saved.options, { size: SIDE, epochs: 1, optimizer: 'adamw' });
+  // The record names the engine that computed its numbers.
+  t.like(saved as unknown as Record<string, unknown>, { backend: tf.getBackend(), backendRequested: config.backend });
+  t.regex((saved as unknown as { backendReason: string }).backendReason, /\w/);
   t.like(result.details, { dataset: 'synthetic-shifted', trainSize: 16, testSize: 16, steps: 2 });
 });

@@ -1,5 +1,12 @@
 import { createRequire } from 'node:module';
-import { backendFacts, initBackend, parseBackendPreference, type Registry } from '@sempair/core';
+import {
+  backendFacts,
+  initBackend,
+  parseBackendPreference,
+  type BackendCandidate,
+  type Registry,
+  type WebgpuAdapterFacts,
+} from '@sempair/core';
 import { SempairCommand } from '../base-command.js';
 import { backendFlag } from '../config/flags.js';
 import type { PluginInfo } from '../registry/load-registry.js';
@@ -22,6 +29,32 @@ function contributions(registry: Registry, plugin: string): string {
     })
     .filter(Boolean)
     .join('\n');
+}
+
+/** What `auto` makes of each candidate, in its order: the one it picks, and why it passes the others. */
+function autoVerdicts(candidates: BackendCandidate[]): string[] {
+  const pick = candidates.find((c) => c.available && c.autoSkip === undefined);
+  let passed = false;
+  return candidates.map((c) => {
+    if (c === pick) {
+      passed = true;
+      return 'picks this';
+    }
+    if (passed) return `not needed (${pick!.name} comes first)`;
+    if (!c.available) return 'skips: not available';
+    return 'skips: software adapter (auto wants a hardware GPU)';
+  });
+}
+
+/** The WebGPU adapter's fields, for people. */
+function adapterPairs(adapter: WebgpuAdapterFacts): Array<[string, string]> {
+  return [
+    ['vendor', adapter.vendor || '?'],
+    ['architecture', adapter.architecture || '?'],
+    ['device', adapter.device || '?'],
+    ['driver', adapter.description || '?'],
+    ['kind', adapter.kind],
+  ];
 }
 
 function packageVersion(name: string): string | undefined {
@@ -56,12 +89,14 @@ export default class Doctor extends SempairCommand<typeof Doctor> {
       return { ...p, status: failure ? 'failed' : 'ok', adds: failure ? failure.line : contributions(registry, p.name) };
     });
 
+    const verdicts = autoVerdicts(facts.candidates);
+    const webgpu = facts.candidates.find((c) => c.name === 'webgpu');
     this.emit({
       backend,
       cores: facts.hardwareConcurrency,
       wasm: facts.wasm,
       wasmConvKernels: facts.wasmConvKernels,
-      candidates: facts.candidates,
+      candidates: facts.candidates.map((c, i) => ({ ...c, auto: verdicts[i] })),
       versions,
       plugins: pluginRows,
       otherPlugins: plugins.filter((p) => !p.registers),
@@ -70,9 +105,11 @@ export default class Doctor extends SempairCommand<typeof Doctor> {
 
     this.print(
       renderPairs([
-        ['backend', `${backend.name} (asked for ${backend.preference})`],
+        // 'native' and 'tensorflow-gpu' run as tfjs' 'cpu' and 'tensorflow' backends: name both.
+        ['backend', `${backend.chosen}${backend.chosen === backend.name ? '' : ` (tfjs ${backend.name})`} (asked for ${backend.preference})`],
         ['why', backend.reason],
         ['threads', `${backend.threads} of ${facts.hardwareConcurrency} cores`],
+        ...(backend.adapter ? ([['adapter', `${backend.adapter.vendor} ${backend.adapter.device || backend.adapter.architecture}, ${backend.adapter.software ? 'software' : 'hardware'}`]] as Array<[string, string]>) : []),
         ...(backend.name === 'wasm' ? ([['wasm conv gradients', facts.wasmConvKernels ? "sempair's XNNPACK kernels" : 'stock']] as Array<[string, string]>) : []),
         ...Object.entries(versions).map(([k, v]) => [k, v] as [string, string]),
       ]),
@@ -81,10 +118,26 @@ export default class Doctor extends SempairCommand<typeof Doctor> {
     this.print('Backends (auto tries them in this order):');
     this.print(
       renderTable(
-        ['backend', 'available', 'detail', 'how to get it'],
-        facts.candidates.map((c) => [c.name, c.available ? 'yes' : 'no', c.detail, c.available ? '' : c.fix]),
+        ['backend', 'available', 'auto', 'detail', 'how to get it'],
+        facts.candidates.map((c, i) => [
+          c.name === backend.chosen ? `${c.name} (in use)` : c.name,
+          c.available ? 'yes' : 'no',
+          verdicts[i],
+          c.detail,
+          c.available ? (c.autoSkip ?? '') : c.fix,
+        ]),
       ),
     );
+    if (webgpu?.adapter) {
+      this.print('');
+      this.print('WebGPU adapter (what --backend webgpu computes on):');
+      this.print(renderPairs(adapterPairs(webgpu.adapter)));
+      this.print(
+        "WebGPU notes: synchronous reads (dataSync/arraySync) cannot wait for the GPU under Node; core's training and evaluators read " +
+          'asynchronously, and code that reads synchronously stops with a message saying so. Kernels missing from tfjs-backend-webgpu 4.22 ' +
+          '(core uses none): NonMaxSuppressionV4, Unique, BitwiseAnd, string, sparse and ragged ops.',
+      );
+    }
     this.print('');
     this.print('Plugins (sempair plugins install|link|uninstall):');
     this.print(renderTable(['plugin', 'version', 'type', 'status', 'adds'], pluginRows.map((p) => [p.name, p.version, p.type, p.status, p.adds])));

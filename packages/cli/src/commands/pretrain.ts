@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { Flags } from '@oclif/core';
 import {
+  initBackend,
   newRunDir,
   prepareRun,
   pretrain,
@@ -10,6 +11,7 @@ import {
   resolveRunConfig,
   RUN_FILES,
   UserError,
+  type BackendPreference,
   type EvalResult,
   type PretrainResult,
   type Registry,
@@ -77,6 +79,8 @@ Ctrl-C stops after the current step and saves a checkpoint; continue with --resu
       return;
     }
 
+    // The backend too: one asked for by name that cannot run ends here, in one line.
+    await initBackend(config.backend as BackendPreference);
     const prepared = await prepareRun(config, registry);
     const facts = prepared.pairSet.describe();
     if (typeof facts.labelAgreement === 'number') {
@@ -160,6 +164,9 @@ Ctrl-C stops after the current step and saves a checkpoint; continue with --resu
     this.emit({ type: 'result', ...result, config, evaluations: evals, ...(result.status === 'aborted' ? { resume: resumeHint } : {}) });
     if (result.status === 'stopped-nan') {
       throw new UserError(`training stopped: ${result.message ?? 'the loss is not a number'}`);
+    }
+    if (result.status === 'failed-backend') {
+      throw new UserError(`training stopped: ${result.message ?? 'the backend failed'}`);
     }
     if (result.status === 'aborted') {
       process.stderr.write(`Stopped at step ${result.steps}; a checkpoint is saved. Resume with: ${resumeHint}\n`);

@@ -1,8 +1,8 @@
 import { Flags } from '@oclif/core';
-import { parseOptionString, type OptionValues } from '@sempair/core';
+import { BACKEND_PREFERENCES, parseOptionString, type OptionValues } from '@sempair/core';
 
 /** Backend preferences `initBackend` understands. */
-export const BACKENDS = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
+export const BACKENDS = BACKEND_PREFERENCES;
 
 /** A flag holding a finite number (oclif only has integers built in). */
 export const numberFlag = Flags.custom<number>({
@@ -32,7 +32,7 @@ export function parseOptionFlags(values: string[] | undefined, flag: string): Op
 
 export const backendFlag = Flags.option({
   options: BACKENDS,
-  description: 'Compute backend: auto tries tensorflow-gpu, tensorflow, wasm, then cpu (see sempair doctor).',
+  description: 'Compute backend: auto tries tensorflow-gpu, webgpu on a hardware GPU, tensorflow, wasm, then cpu (see sempair doctor).',
 })();
 
 export const runsDirFlag = Flags.string({ description: 'Directory that holds run directories [default: ./runs].', helpValue: 'dir' });

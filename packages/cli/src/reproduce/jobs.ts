@@ -45,6 +45,8 @@ export async function chooseJobs(options: ChooseJobsOptions): Promise<JobsChoice
   const probe = options.probe ?? ((preference: string) => initBackend(preference as Parameters<typeof initBackend>[0]));
   const info = await probe(options.backend);
   const backend = { name: info.name, threads: info.threads };
+  // Runs in parallel on one GPU would share its memory and its queue.
+  if (info.name === 'webgpu') return { ...base, backend, jobs: 1, reason: 'backend webgpu computes on the GPU: one run at a time' };
   if (info.threads <= 1) {
     const jobs = Math.max(1, Math.min(runs, cores));
     return { ...base, backend, jobs, reason: `backend ${info.name} computes on one thread: one run per core (${cores} core${cores === 1 ? '' : 's'}, ${runs} runs)` };

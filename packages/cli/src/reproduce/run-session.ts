@@ -93,6 +93,7 @@ export class RunSession {
       // NaN is null once it has been through JSON.
       Object.assign(o, { status: result.status, steps: result.steps, finalLoss: result.finalLoss ?? NaN });
       if (result.status === 'stopped-nan') o.error = result.message ?? 'the loss became NaN';
+      if (result.status === 'failed-backend') o.error = result.message ?? 'the backend failed';
     } else if (event.type === 'evaluation') {
       o.evaluations[event.evaluator] = event.result;
     } else if (event.type === 'error') {

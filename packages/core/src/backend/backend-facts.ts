@@ -4,9 +4,11 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { BackendCandidate, BackendInfo } from './backend-info.js';
 import { backendVersions } from './backend-versions.js';
 import { probeNative } from './native-backends.js';
+import { probeNativeCpu } from './native-cpu.js';
 import { CPU_CANDIDATE, currentBackendInfo } from './init-backend.js';
 import { wasmConvKernelsRegistered } from './register-wasm-conv-kernels.js';
 import { probeWasm, wasmFacts, type WasmFacts } from './wasm-runtime.js';
+import { probeWebgpu } from './webgpu-runtime.js';
 
 export interface BackendFacts {
   /** The tfjs backend in use now, or null when none has been initialised. */
@@ -37,7 +39,9 @@ export async function backendFacts(): Promise<BackendFacts> {
   if (active !== null && engine.backendName !== active) await tf.setBackend(active);
   const candidates: BackendCandidate[] = [
     gpu,
+    await probeWebgpu(),
     native,
+    await probeNativeCpu(),
     await probeWasm(),
     CPU_CANDIDATE,
   ];

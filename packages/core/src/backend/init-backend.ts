@@ -6,7 +6,9 @@ import '@tensorflow/tfjs-backend-wasm';
 // Training needs every kernel's gradient registered, whatever backend is chosen.
 import '../nn/gradients.js';
 import { UserError } from '../errors.js';
+import { backendFailure, clearBackendFailure } from './backend-failure.js';
 import type { BackendCandidate, BackendInfo } from './backend-info.js';
+import { registerTransformKernels } from './transform-kernels.js';
 import {
   AUTO_ORDER,
   parseBackendPreference,
@@ -15,17 +17,25 @@ import {
 } from './backend-preference.js';
 import { backendVersions } from './backend-versions.js';
 import { NATIVE_PACKAGES, probeNative } from './native-backends.js';
+import { activateNativeCpu, deactivateNativeCpu, probeNativeCpu } from './native-cpu.js';
 import { activateWasm, probeWasm } from './wasm-runtime.js';
+import { activateWebgpu, activeWebgpuAdapter, releaseWebgpu } from './webgpu-runtime.js';
+
+// The stock cpu Transform (rotation) transforms only the first image of a batch; wasm's
+// mirrors wrongly in 'reflect' mode.
+registerTransformKernels();
 
 export interface InitBackendOptions {
-  /** Threads for the wasm backend (default: all cores; Node caps it at 1, see wasm-runtime.ts). */
+  /** Threads for the native and wasm backends (default: all cores; Node caps wasm at 1, see wasm-runtime.ts). */
   threads?: number;
 }
 
 /** The tfjs backend name each preference ends up as. */
 const TF_NAME: Record<BackendCandidateName, string> = {
   'tensorflow-gpu': 'tensorflow',
+  webgpu: 'webgpu',
   tensorflow: 'tensorflow',
+  native: 'cpu',
   wasm: 'wasm',
   cpu: 'cpu',
 };
@@ -46,7 +56,8 @@ interface Activated {
   threads: number;
 }
 
-async function activate(name: BackendCandidateName, options: InitBackendOptions): Promise<Activated | BackendCandidate> {
+/** `auto` is true when auto is choosing: then WebGPU declines a software adapter. */
+async function activate(name: BackendCandidateName, options: InitBackendOptions, auto: boolean): Promise<Activated | BackendCandidate> {
   switch (name) {
     case 'tensorflow-gpu':
     case 'tensorflow': {
@@ -59,11 +70,23 @@ async function activate(name: BackendCandidateName, options: InitBackendOptions)
       // libtensorflow sizes its own thread pools from the cores; tfjs-node exposes no knob.
       return { candidate, threads: availableParallelism() };
     }
+    case 'webgpu': {
+      const candidate = await activateWebgpu(auto);
+      if (!candidate.available || (auto && candidate.autoSkip !== undefined)) return candidate;
+      // The GPU computes; the JS thread only records and submits its work.
+      return { candidate, threads: 1 };
+    }
+    case 'native': {
+      const { threads, ...candidate } = await activateNativeCpu(options.threads);
+      return candidate.available ? { candidate, threads } : candidate;
+    }
     case 'wasm': {
       const { threads, ...candidate } = await activateWasm(options.threads);
       return candidate.available ? { candidate, threads } : candidate;
     }
     case 'cpu':
+      // The plain JavaScript kernels: put back any native ones registered over them.
+      deactivateNativeCpu();
       await tf.setBackend('cpu');
       await tf.ready();
       return { candidate: CPU_CANDIDATE, threads: 1 };
@@ -78,6 +101,9 @@ function isActivated(result: Activated | BackendCandidate): result is Activated 
 async function untried(name: BackendCandidateName, because: string): Promise<BackendCandidate> {
   if (name === 'cpu') return CPU_CANDIDATE;
   if (name === 'wasm') return probeWasm();
+  if (name === 'native') return probeNativeCpu();
+  // Loading Dawn costs an adapter enumeration; sempair doctor probes it.
+  if (name === 'webgpu') return { name, available: false, detail: `not tried (${because}; Dawn is loaded only when needed)` };
   // Loading a native package switches tfjs to it, so it is only loaded when it is wanted.
   return { name, available: false, detail: `not tried (${because}; ${NATIVE_PACKAGES[name]} is loaded only when needed)` };
 }
@@ -90,35 +116,32 @@ function unavailableError(candidate: BackendCandidate): UserError {
 }
 
 async function choose(preference: BackendPreference, options: InitBackendOptions): Promise<BackendInfo> {
-  const info = (name: string, reason: string, threads: number, candidates: BackendCandidate[]): BackendInfo => ({
-    name,
-    preference,
-    reason,
-    threads,
-    candidates,
-    versions: backendVersions(),
-  });
+  const info = (chosen: BackendCandidateName, reason: string, threads: number, candidates: BackendCandidate[]): BackendInfo => {
+    const name = tf.getBackend();
+    const adapter = name === 'webgpu' ? activeWebgpuAdapter() : undefined;
+    return { name, preference, chosen, reason, threads, candidates, versions: backendVersions(), ...(adapter ? { adapter } : {}) };
+  };
 
   if (preference !== 'auto') {
-    const result = await activate(preference, options);
+    const result = await activate(preference, options, false);
     if (!isActivated(result)) throw unavailableError(result);
     const candidates = await Promise.all(
       AUTO_ORDER.map((name) => (name === preference ? result.candidate : untried(name, `${preference} was requested`))),
     );
-    return info(tf.getBackend(), `requested explicitly: ${result.candidate.detail}`, result.threads, candidates);
+    return info(preference, `requested explicitly: ${result.candidate.detail}`, result.threads, candidates);
   }
 
   const skipped: BackendCandidate[] = [];
   for (const name of AUTO_ORDER) {
-    const result = await activate(name, options);
+    const result = await activate(name, options, true);
     if (!isActivated(result)) {
       skipped.push(result);
       continue;
     }
     const rest = await Promise.all(AUTO_ORDER.slice(skipped.length + 1).map((other) => untried(other, `${name} was available`)));
-    const why = skipped.map((c) => `${c.name} skipped (${c.detail})`);
+    const why = skipped.map((c) => `${c.name} skipped (${c.autoSkip ?? c.detail})`);
     const reason = [`auto chose ${name}, the fastest available: ${result.candidate.detail}`, ...why].join('; ');
-    return info(tf.getBackend(), reason, result.threads, [...skipped, result.candidate, ...rest]);
+    return info(name, reason, result.threads, [...skipped, result.candidate, ...rest]);
   }
   // Unreachable: cpu always activates.
   throw new Error('no tfjs backend could be initialised');
@@ -136,14 +159,17 @@ function cached(preference: BackendPreference): BackendInfo | undefined {
   const info = currentBackendInfo();
   if (info === undefined) return undefined;
   if (preference === info.preference) return info;
-  // 'auto' keeps whatever initBackend already set up; an explicit name keeps a matching one.
-  if (preference === 'auto' || TF_NAME[preference] === info.name) return info;
-  return undefined;
+  // 'auto' keeps whatever initBackend already set up; an explicit name keeps a matching one
+  // ('native' and 'cpu' share tfjs' cpu backend but not its kernels).
+  if (preference === 'auto') return info;
+  const sameKernels = (preference === 'native') === (info.chosen === 'native');
+  return TF_NAME[preference] === info.name && sameKernels ? info : undefined;
 }
 
 /**
  * Chooses, initialises and switches to a tfjs backend. `auto` tries tensorflow-gpu, then
- * tensorflow (libtensorflow via tfjs-node), then wasm, then cpu, and reports why it chose.
+ * webgpu on a hardware adapter, then tensorflow (libtensorflow via tfjs-node), then native
+ * (tfjs cpu + @sempair/backend-native's kernels), then wasm, then cpu, and reports why it chose.
  * An explicit preference that cannot be met throws a UserError naming the fix.
  * Idempotent: when the requested backend is already in use, returns the cached info.
  */
@@ -154,6 +180,12 @@ export function initBackend(preference: BackendPreference = 'auto', options: Ini
     // tfjs's console advice (e.g. the cpu backend's "install tfjs-node" banner) would break the
     // one-line output contract; `sempair doctor` says the same thing in its place.
     tf.env().set('PROD', true);
+    // A backend that failed (a lost GPU device) is not reused: the next run starts afresh.
+    if (backendFailure() !== undefined) {
+      if (current?.name === 'webgpu') releaseWebgpu();
+      current = undefined;
+      clearBackendFailure();
+    }
     const hit = cached(wanted);
     if (hit !== undefined) return hit;
     current = await choose(wanted, options);

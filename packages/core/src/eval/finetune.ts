@@ -120,7 +120,9 @@ async function accuracyOf(ctx: EvalContext, head: FineTuneHead, dataset: Dataset
   const logits = tf.tidy(() => head.apply(features));
   features.dispose();
   try {
-    return ks.map((k) => topKAccuracy(logits, labels, k));
+    const accuracies: number[] = [];
+    for (const k of ks) accuracies.push(await topKAccuracy(logits, labels, k));
+    return accuracies;
   } finally {
     logits.dispose();
   }

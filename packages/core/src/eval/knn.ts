@@ -30,7 +30,7 @@ export const knnEvaluator: EvaluatorDefinition = {
       });
       const k5 = Math.min(5, classes);
       return {
-        metrics: { top1: topKAccuracy(scores, test.labels, 1), top5: topKAccuracy(scores, test.labels, k5) },
+        metrics: { top1: await topKAccuracy(scores, test.labels, 1), top5: await topKAccuracy(scores, test.labels, k5) },
         details: {
           dataset: datasetId,
           classes,

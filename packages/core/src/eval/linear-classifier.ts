@@ -65,7 +65,7 @@ export async function trainLinearClassifier(
 
   // Batches are assembled in JS from one read of x: gather/slice kernels cost more than the
   // whole step on wasm. Each batch is written twice, as rows and as columns, for x·W and xᵀ·δ.
-  const data = x.dataSync() as Float32Array;
+  const data = (await x.data()) as Float32Array;
   const weight = zeroVariable([d, classes]);
   const bias = zeroVariable([classes]);
   // First and second moments (Adam) or velocity (SGD, second unused).

@@ -41,10 +41,10 @@ export const linearProbeEvaluator: EvaluatorDefinition = {
         progress: ctx.progress,
       });
       const trained = classifier;
-      const accuracy = (x: tf.Tensor2D, labels: Int32Array, k: number): number => {
+      const accuracy = async (x: tf.Tensor2D, labels: Int32Array, k: number): Promise<number> => {
         const logits = trained.logits(x);
         try {
-          return topKAccuracy(logits, labels, k);
+          return await topKAccuracy(logits, labels, k);
         } finally {
           logits.dispose();
         }
@@ -53,9 +53,9 @@ export const linearProbeEvaluator: EvaluatorDefinition = {
       const k5 = Math.min(5, classes);
       return {
         metrics: {
-          top1: accuracy(testX, test.labels, 1),
-          top5: accuracy(testX, test.labels, k5),
-          trainTop1: accuracy(trainX, train.labels, 1),
+          top1: await accuracy(testX, test.labels, 1),
+          top5: await accuracy(testX, test.labels, k5),
+          trainTop1: await accuracy(trainX, train.labels, 1),
         },
         details: {
           dataset: data.datasetId,

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { fusedBatchNormAvailable, fusedBatchNormTraining } from './fused-batch-norm.js';
 import type { ParameterSet } from './parameters.js';
 
 export interface BatchNormOptions {
@@ -20,6 +21,8 @@ export interface BatchNormOptions {
  * Training uses a hand-written gradient (tf.customGrad) and per-channel sums as a [1, M]·[M, C]
  * matMul: on wasm a reduction over the leading axes first transposes the whole activation,
  * which made the autodiff version of this layer a third of a ResNet training step.
+ * When the backend registers the fused batch-norm kernels (nn/fused-batch-norm.ts; the native
+ * CPU backend does), training runs as one kernel forward and one backward instead.
  */
 export class BatchNorm {
   readonly gamma: tf.Variable | undefined;
@@ -64,6 +67,10 @@ export class BatchNorm {
     }
     const c = this.channels;
     const { gamma, beta, epsilon } = this;
+    if (fusedBatchNormAvailable()) {
+      const affine = gamma && beta ? { gamma, beta } : undefined;
+      return fusedBatchNormTraining(x, affine, epsilon, (mean, variance) => this.updateRunning(mean, variance, count));
+    }
     // Per-channel mean of an [M, C] matrix as (1/M)·[1, M]·[M, C].
     const colMean = (ones: tf.Tensor2D, t: tf.Tensor2D) => tf.div(tf.matMul(ones, t), count).reshape([c]);
 

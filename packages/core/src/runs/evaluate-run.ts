@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { ViewPipeline } from '../augment/augmentation.js';
 import { resolveAugmentation } from '../augment/index.js';
-import { initBackend } from '../backend/index.js';
+import { computingBackend, initBackend } from '../backend/index.js';
 import type { EvalResult } from '../evaluator.js';
 import { resolveOptions, type OptionValues } from '../options.js';
 import type { ProgressListener } from '../progress.js';
@@ -54,7 +54,8 @@ export async function evaluateConfig(registry: Registry, config: RunConfig, opti
   }
   const evalOptions = resolveOptions(evaluator.options, requested, `evaluator ${evaluator.id}`);
   evaluator.validate?.(evalOptions);
-  await initBackend((options.backend ?? config.backend) as Parameters<typeof initBackend>[0]);
+  const requestedBackend = options.backend ?? config.backend;
+  const backend = await initBackend(requestedBackend as Parameters<typeof initBackend>[0]);
   const rng = new Rng(config.seed).derive('eval', evaluator.id);
   const preset = registry.augmentations.get(config.augmentation.preset);
   const pipelines = resolveAugmentation(preset, config.augmentation);
@@ -76,6 +77,10 @@ export async function evaluateConfig(registry: Registry, config: RunConfig, opti
       options: evalOptions,
       checkpoint,
       randomInit: Boolean(options.randomInit),
+      // Which engine computed these numbers, and why that one (it may differ from training's).
+      backend: computingBackend(backend),
+      backendRequested: requestedBackend,
+      backendReason: backend.reason,
       metrics: result.metrics,
       details: result.details ?? {},
       finishedAt: new Date().toISOString(),

@@ -19,7 +19,15 @@ export const RUN_FILES = {
   eval: 'eval',
 } as const;
 
-export type RunState = 'running' | 'completed' | 'stopped-nan' | 'aborted' | 'failed';
+export type RunState = 'running' | 'completed' | 'stopped-nan' | 'aborted' | 'failed-backend' | 'failed';
+
+/** A resumed run that continued on another backend than it had been computing on. */
+export interface BackendChange {
+  /** The step the new backend started from. */
+  step: number;
+  from: string;
+  to: string;
+}
 
 export interface RunStatus {
   state: RunState;
@@ -29,9 +37,17 @@ export interface RunStatus {
   totalSteps: number;
   /** Name of the newest complete checkpoint under checkpoints/, if any. */
   checkpoint: string | null;
+  /** The backend computing (tfjs' name, e.g. 'wasm', or 'native'), which may differ from the one asked for. */
   backend: string;
   /** Where the last session trained (reports list it: a cluster's nodes are not the report's machine). */
   machine?: MachineInfo;
+  /** The backend the config asked for (e.g. 'auto'), and why `backend` is the one in use. */
+  backendRequested?: string;
+  backendReason?: string;
+  /** The GPU adapter, on webgpu: "vendor architecture device, hardware|software". */
+  adapter?: string;
+  /** Every time a resumed run changed backend, so numbers computed on two engines are visible. */
+  backendChanges?: BackendChange[];
   startedAt: string;
   updatedAt: string;
   message?: string;

@@ -1,8 +1,8 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { resolveAugmentation } from '../augment/index.js';
-import { initBackend } from '../backend/index.js';
+import { adapterLine, backendFailure, computingBackend, initBackend, settleBackendFailure } from '../backend/index.js';
 import { UserError } from '../errors.js';
 import type { Method, StepState } from '../method.js';
 import type { Parameter } from '../nn/parameters.js';
@@ -42,7 +42,8 @@ export interface PretrainResult {
   steps: number;
   epochs: number;
   finalLoss: number;
-  status: 'completed' | 'stopped-nan' | 'aborted';
+  /** 'failed-backend': the backend broke mid-run (lost GPU device, out of memory); `message` says how. */
+  status: 'completed' | 'stopped-nan' | 'aborted' | 'failed-backend';
   backend: string;
   message?: string;
 }
@@ -94,7 +95,7 @@ export async function pretrain(
     throw new UserError(`run directory ${runDir} already holds a run`, 'pass --resume to continue it, or choose another --name');
   }
   if (options.resume && previous?.state === 'completed') {
-    return { runDir, steps: previous.step, epochs: config.epochs, finalLoss: previous.finalLoss ?? NaN, status: 'completed', backend: backend.name };
+    return { runDir, steps: previous.step, epochs: config.epochs, finalLoss: previous.finalLoss ?? NaN, status: 'completed', backend: computingBackend(backend) };
   }
 
   const { params, backbone } = buildBackbone(config, registry, rng, channels < 3 ? 3 : channels);
@@ -140,13 +141,21 @@ export async function pretrain(
   await mkdir(runDir, { recursive: true });
   await writeJsonAtomic(join(runDir, RUN_FILES.config), config);
   await writeJsonAtomic(join(runDir, 'pairs.json'), pairSet.describe());
+  const computing = computingBackend(backend);
+  const changed = previous !== null && previous.backend !== computing;
   status = {
     state: 'running',
     epoch: Math.floor(step / stepsPerEpoch),
     step,
     totalSteps,
     checkpoint: previous?.checkpoint ?? null,
-    backend: backend.name,
+    backend: computing,
+    backendRequested: config.backend,
+    backendReason: backend.reason,
+    ...(backend.adapter ? { adapter: adapterLine(backend.adapter) } : {}),
+    ...(changed || previous?.backendChanges
+      ? { backendChanges: [...(previous?.backendChanges ?? []), ...(changed ? [{ step, from: previous.backend, to: computing }] : [])] }
+      : {}),
     machine: machineInfo(),
     startedAt: previous?.startedAt ?? new Date().toISOString(),
     updatedAt: new Date().toISOString(),
@@ -156,6 +165,9 @@ export async function pretrain(
   const metricsLog = await MetricsLog.open(runDir, step);
 
   const save = async (): Promise<void> => {
+    // Never save what a broken backend computed; and drop a checkpoint it broke while writing.
+    const failedBefore = backendFailure();
+    if (failedBefore) throw failedBefore;
     const name = checkpointName(step);
     await saveCheckpoint(checkpointsDir, name, allVariables(), {
       format: 'sempair-checkpoint',
@@ -165,6 +177,11 @@ export async function pretrain(
       method: config.method,
       backbone: config.backbone,
     });
+    const failedDuring = backendFailure();
+    if (failedDuring) {
+      await rm(join(checkpointsDir, name), { recursive: true, force: true });
+      throw failedDuring;
+    }
     await pruneCheckpoints(checkpointsDir, options.keepCheckpoints ?? 2);
     status = { ...status, checkpoint: name, step, epoch: Math.floor(step / stepsPerEpoch) };
     await writeRunStatus(runDir, status);
@@ -220,6 +237,13 @@ export async function pretrain(
         }
         const lossValue = (await value.data())[0]!;
         value.dispose();
+        // A GPU that failed while computing this step (lost device, out of memory) returns
+        // zeros or garbage rather than an error; its step must not be applied.
+        const failed = backendFailure();
+        if (failed) {
+          tf.dispose([...named.values(), ...Object.values(metricTensors)]);
+          throw failed;
+        }
         if (!Number.isFinite(lossValue)) {
           tf.dispose([...named.values(), ...Object.values(metricTensors)]);
           outcome = 'stopped-nan';
@@ -262,8 +286,15 @@ export async function pretrain(
     }
     if (outcome === 'aborted' && step > firstStep && status.checkpoint !== checkpointName(step)) await save();
   } catch (error) {
-    await writeRunStatus(runDir, { ...status, state: 'failed', message: (error as Error).message });
-    throw error;
+    const failure = await settleBackendFailure(error, computing);
+    if (failure === undefined) {
+      await writeRunStatus(runDir, { ...status, state: 'failed', message: (error as Error).message });
+      throw error;
+    }
+    outcome = 'failed-backend';
+    message =
+      `${failure.message} at step ${step} (epoch ${Math.floor(step / stepsPerEpoch)}); kept the last good checkpoint ${status.checkpoint ?? '(none yet)'}; ` +
+      `resume with --resume ${runDir} (add --backend wasm to continue on the CPU)`;
   } finally {
     method.dispose?.();
     optimizer.dispose();
@@ -273,6 +304,6 @@ export async function pretrain(
   if (outcome === 'aborted') message = `stopped at step ${step} of ${totalSteps}; resume with --resume ${runDir}`;
   const finalStatus: RunStatus = { ...status, state: outcome, step, epoch: Math.floor(step / stepsPerEpoch), finalLoss: lastLoss, message };
   await writeRunStatus(runDir, finalStatus);
-  return { runDir, steps: step, epochs: config.epochs, finalLoss: lastLoss, status: outcome, backend: backend.name, message };
+  return { runDir, steps: step, epochs: config.epochs, finalLoss: lastLoss, status: outcome, backend: computing, message };
 }
 
