@@ -93,7 +93,8 @@ test('nearestNeighbours: cosine, self excluded, nearest first, in chunks', async
   x.dispose();
 });
 
-test('mined pairs: partners are the k nearest in the run’s embedding; label agreement is reported', async (t) => {
+// Serial: it counts every live tensor, so no other test of this file may allocate or free meanwhile.
+test.serial('mined pairs: partners are the k nearest in the run’s embedding; label agreement is reported', async (t) => {
   const { registry, runDir } = await runWithPoolBackbone();
   const labels = Array.from({ length: 24 }, (_, i) => i % 4);
   const dataset = colourDataset(labels, 4);
