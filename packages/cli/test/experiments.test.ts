@@ -179,9 +179,9 @@ test('reproduce --list shows every preset with its cost at each scale', async (t
   t.is(result.code, 0, result.stderr);
   const { presets } = JSON.parse(result.stdout) as { presets: Array<{ id: string; cost: Record<string, string>; runs: string[] }> };
   t.deepEqual(presets.map((p) => p.id), ['quick', 'table1', 'table2', 'table3', 'table4', 'table5', 'figure4', 'figure5']);
-  t.deepEqual(presets.find((p) => p.id === 'quick')!.runs, ['SP', 'AP']);
+  t.deepEqual(presets.find((p) => p.id === 'quick')!.runs, ['SP', 'AP', 'random init']);
   const figure4 = presets.find((p) => p.id === 'figure4')!;
-  t.regex(figure4.cost.cpu!, /^8 runs, ≈ \d+ min on a 2-core CPU$/);
+  t.regex(figure4.cost.cpu!, /^8 runs \+ 1 random-init baseline, ≈ \d+ min on a 2-core CPU$/);
   t.regex(figure4.cost.paper!, /^8 runs, ≈ \d+(\.\d)? (h|days) on one A100$/);
   t.regex(presets.find((p) => p.id === 'table1')!.cost.paper!, /^6 runs, /);
   // The built-in detection plugin provides table 3's evaluator, so its cost is an estimate too.
@@ -191,13 +191,25 @@ test('reproduce --list shows every preset with its cost at each scale', async (t
 test('every preset expands at cpu scale; the paper scale asks for its data, and its run ids do not depend on where the data lies', async (t) => {
   const runsDir = join(box.dir, 'runs-presets');
   const expected: Record<string, number> = { table1: 6, table2: 2, table4: 2, table5: 6, figure4: 8, figure5: 10 };
+  // Every cpu form built on the laptop recipe has its random-init baseline, the same one (one backbone, one seed).
+  const withBaseline = ['table1', 'table2', 'table5', 'figure4', 'figure5'];
+  const baselineIds = new Set<string>();
   for (const [id, runs] of Object.entries(expected)) {
     const plan = await dryRun([id, '--scale', 'cpu', '--runs-dir', runsDir], box.dir);
-    t.is(plan.runs.length, runs, id);
+    const baselines = plan.runs.filter((r) => r.action === 'none (random init)');
+    t.is(plan.runs.length - baselines.length, runs, id);
+    t.is(baselines.length, withBaseline.includes(id) ? 1 : 0, id);
+    for (const b of baselines) {
+      baselineIds.add(b.id);
+      t.is(b, plan.runs.at(-1), 'after the runs');
+      t.deepEqual(b.evaluations.map((e) => e.name), plan.runs[0]!.evaluations.map((e) => e.name), `${id}: every evaluation`);
+    }
     t.is(plan.dir, join(runsDir, `${id}-cpu`));
   }
+  t.is(baselineIds.size, 1);
+  t.deepEqual([...baselineIds], (await dryRun(['quick', '--runs-dir', runsDir], box.dir)).runs.filter((r) => r.action === 'none (random init)').map((r) => r.id), "quick's too");
   const figure5 = await dryRun(['figure5', '--scale', 'cpu', '--runs-dir', runsDir], box.dir);
-  t.deepEqual([...new Set(figure5.runs.map((r) => r.axes.ablation))], ['all', 'no grayscale', 'no jitter', 'no rotate', 'crop only']);
+  t.deepEqual([...new Set(figure5.runs.filter((r) => r.action !== 'none (random init)').map((r) => r.axes.ablation))], ['all', 'no grayscale', 'no jitter', 'no rotate', 'crop only']);
 
   const missing = await sempair(['reproduce', 'table1', '--runs-dir', runsDir], { env: box.env, cwd: box.dir });
   t.is(missing.code, 1);

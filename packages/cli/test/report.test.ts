@@ -1,11 +1,13 @@
 // `sempair report`'s pages on a Figure-4-shaped grid written by hand (no training): charts
 // present as inline SVG, our numbers and the paper's side by side and labelled, a negative
 // SP − AP said plainly, the pair sheets embedded, the environment listed, nothing fetched
-// from a network; Markdown with its SVG and PNG files beside it; the command on an experiment file.
-import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+// from a network; Markdown with its SVG and PNG files beside it; the command on an experiment file;
+// a random-init baseline as a row of its own (no paper number, no pair sheet, its cells below it named).
+import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
+import { expandExperiment } from '@sempair/core';
 import { buildReport } from '../src/report/build-report.js';
 import { tableFigure } from '../src/report/figures.js';
 import { renderHtml, renderMarkdown } from '../src/report/report-document.js';
@@ -89,6 +91,27 @@ test('sempair report writes the page for an experiment file, and Markdown with i
   t.regex(md.stdout, /^Report: docs\/fig4\.md \(3 of 4 runs finished; 3 charts\)\n$/);
   t.deepEqual((await readdir(join(box, 'docs', 'fig4-files'))).sort(), ['curves-loss.svg', 'curves-z_std.svg', 'table-figure4.svg']);
   t.regex(await readFile(join(box, 'docs', 'fig4.md'), 'utf8'), /!\[Figure 4: methods × SP\/AP\]\(fig4-files\/table-figure4\.svg\)/);
+});
+
+test('a random-init baseline is a row of the table, without the paper’s number, and pre-trained cells below it are named', async (t) => {
+  const runsDir = await mkdtemp(join(tmpdir(), 'sempair-report-baseline-'));
+  await figure4Fixture(runsDir, registry); // the same run ids: baselines change none
+  const experiment = expandExperiment({ ...FIXTURE_SPEC, baselines: ['random-init'] }, { registry, where: 'fixture', invocation: { experiment: 'fixture.yaml', data: {}, runsDir } });
+  const baseline = experiment.runs.at(-1)!;
+  t.truthy(baseline.baseline);
+  await mkdir(join(baseline.runDir, 'eval'), { recursive: true });
+  await writeFile(join(baseline.runDir, 'baseline.json'), JSON.stringify({ kind: 'random-init' }));
+  for (const [e, top1] of baseline.evaluations.map((e, i) => [e, [51, 20][i]!] as const)) {
+    await writeFile(join(baseline.runDir, 'eval', `${e.name}-random.json`), JSON.stringify({ evaluator: e.evaluator, options: e.requested, randomInit: true, checkpoint: null, backend: 'wasm', metrics: { top1, top5: 60 } }));
+  }
+  const withBaseline = await buildReport(experiment, { registry, versions: {}, pairs: true });
+  t.deepEqual(withBaseline.sheets.map((s) => s.title), ['SP', 'AP'], 'a baseline trains on no pairs');
+  const html = renderHtml(withBaseline);
+  t.regex(html, /<tr class="baseline"><th>random init<\/th><td class="ours">51\.00<\/td><td class="paper">–<\/td><td class="ours">20\.00<\/td><td class="paper">–<\/td><\/tr>/);
+  t.regex(html, /<p class="verdict">Below random init at cpu scale: 1 of 6 pre-trained cells — vicreg SP \(set A 50\.50 vs 51\.00\)\.<\/p>/);
+  t.regex(html, /<th>random init<\/th><td style="text-align:left"><code>random-init-resnet18-s0-[0-9a-f]{8}<\/code><\/td><td>completed<\/td><td>–\/–<\/td><td>–<\/td><td>0<\/td><td>wasm<\/td>/);
+  const { markdown } = renderMarkdown(withBaseline, 'files');
+  t.regex(markdown, /\| \*random init\* \| 51\.00 \| – \| 20\.00 \| – \|/);
 });
 
 test("Table 1's shape: epochs become the groups, each naming the paper's value it stands for", (t) => {

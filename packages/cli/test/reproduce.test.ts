@@ -31,17 +31,24 @@ test('reproduce --list shows the quick preset', async (t) => {
   const result = await sempair(['reproduce', '--list', '--json'], { env: box.env });
   t.is(result.code, 0, result.stderr);
   const { presets } = JSON.parse(result.stdout) as { presets: Array<{ id: string; runs: string[] }> };
-  t.deepEqual(presets.find((p) => p.id === 'quick')?.runs, ['SP', 'AP']);
+  t.deepEqual(presets.find((p) => p.id === 'quick')?.runs, ['SP', 'AP', 'random init']);
 });
 
 test('reproduce skips finished runs and evaluations and prints the comparison', async (t) => {
   const runs = join(box.dir, 'runs');
   const first = await plan(runs);
-  t.deepEqual(first.map((r) => [r.label, r.action]), [['SP', 'train'], ['AP', 'train']]);
+  t.deepEqual(first.map((r) => [r.label, r.action]), [['SP', 'train'], ['AP', 'train'], ['random init', 'none (random init)']]);
 
-  const top1: Record<string, number> = { SP: 62.5, AP: 57.25 };
+  const top1: Record<string, number> = { SP: 62.5, AP: 57.25, 'random init': 60 };
   for (const run of first) {
     await mkdir(join(run.runDir, 'eval'), { recursive: true });
+    if (run.label === 'random init') {
+      // The baseline trains nothing: its random-init result is all it leaves.
+      for (const e of run.evaluations) {
+        await writeFile(join(run.runDir, 'eval', `${e.evaluator}-random.json`), JSON.stringify({ evaluator: e.evaluator, options: { ...e.options, size: 32 }, randomInit: true, checkpoint: null, metrics: { top1: top1[run.label], top5: 90 } }));
+      }
+      continue;
+    }
     await writeFile(join(run.runDir, 'config.json'), JSON.stringify(run.config));
     const now = new Date().toISOString();
     await writeFile(join(run.runDir, 'status.json'), JSON.stringify({ state: 'completed', epoch: 1, step: 15, totalSteps: 15, checkpoint: null, backend: 'cpu', startedAt: now, updatedAt: now, finalLoss: 5.1 }));
@@ -52,7 +59,7 @@ test('reproduce skips finished runs and evaluations and prints the comparison', 
     }
   }
   const second = await plan(runs);
-  t.deepEqual(second.map((r) => r.action), ['skip (finished)', 'skip (finished)']);
+  t.deepEqual(second.map((r) => r.action), ['skip (finished)', 'skip (finished)', 'none (random init)']);
   t.true(second.every((r) => r.evaluations.every((e) => e.action === 'reuse')));
 
   const result = await sempair(['reproduce', 'quick', '--epochs', '1', '--runs-dir', runs], { env: box.env, cwd: box.dir });
@@ -60,6 +67,8 @@ test('reproduce skips finished runs and evaluations and prints the comparison', 
   t.regex(result.stdout, /linear top-1/);
   t.regex(result.stdout, /SP\s+│\s+62\.50/);
   t.regex(result.stdout, /SP − AP\s+│\s+\+5\.25\s+│\s+\+0\.00/);
+  t.regex(result.stdout, /random init\s+│\s+60\.00\s+│\s+90\.00/);
+  t.regex(result.stdout, /Below random init at cpu scale: 1 of 4 pre-trained cells — AP \(linear top-1 57\.25 vs 60\.00\)\./);
   const resultsFile = join(runs, 'reproduce-quick-e1', 'results.json');
   t.true(existsSync(resultsFile));
   const saved = JSON.parse(await readFile(resultsFile, 'utf8')) as { complete: boolean; comparison: { differences: { linear: { top1: number } } } };

@@ -1,7 +1,7 @@
 // The Slurm executor's parts without a cluster: settings → sbatch options, the parsers of
 // squeue/sacct/scontrol output (captured from Slurm 22.05), which ends are re-submitted, the
 // batch script (run by bash), and runOnSlurm against a scripted scheduler: re-submission of
-// infrastructure failures only, its limit, following tasks of an earlier invocation, detaching.
+// infrastructure failures only, its limit, following tasks of an earlier invocation, detaching; a random-init baseline as one more task.
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
@@ -112,8 +112,13 @@ interface Behaviour {
   finishes: boolean;
 }
 
-async function writeRun(runDir: string, state: string, step: number, evaluate: boolean): Promise<void> {
+async function writeRun(runDir: string, state: string, step: number, evaluate: boolean, baseline = false): Promise<void> {
   await mkdir(join(runDir, 'eval'), { recursive: true });
+  // A baseline trains nothing: its random-init result is all a task writes.
+  if (baseline) {
+    if (evaluate) await writeFile(join(runDir, 'eval', 'knn-random.json'), JSON.stringify({ randomInit: true, metrics: { top1: 10 } }));
+    return;
+  }
   const now = new Date().toISOString();
   await writeFile(join(runDir, 'status.json'), JSON.stringify({ state, epoch: 0, step, totalSteps: 10, checkpoint: null, backend: 'wasm', startedAt: now, updatedAt: now }));
   if (evaluate) await writeFile(join(runDir, 'eval', 'knn.json'), JSON.stringify({ metrics: { top1: 50 } }));
@@ -147,9 +152,9 @@ function scriptedScheduler(dir: string, runs: SlurmRun[], behave: (id: string, a
           await writeFile(join(dir, 'slurm', `${task}.out`), `${JSON.stringify({ type: 'progress', task: `pretrain:${s.run.id}`, phase: 'pretrain', step: s.polls, steps: 10 })}\n`, { flag: 'a' });
           if (s.polls > s.behaviour.polls) {
             s.record = { task, ...s.behaviour.end };
-            if (s.behaviour.finishes) await writeRun(s.run.runDir, 'completed', 10, true);
+            if (s.behaviour.finishes) await writeRun(s.run.runDir, 'completed', 10, true, s.run.baseline !== undefined);
             else {
-              await writeRun(s.run.runDir, s.behaviour.end.exitCode === '1:0' ? 'failed' : 'running', s.polls, false);
+              await writeRun(s.run.runDir, s.behaviour.end.exitCode === '1:0' ? 'failed' : 'running', s.polls, false, s.run.baseline !== undefined);
               if (s.behaviour.end.exitCode === '1:0') await writeFile(join(dir, 'slurm', `${task}.err`), 'sempair: run x\nError: dataset not found: /data/stl10 — pass --data stl10=<path>\n');
             }
           }
@@ -185,6 +190,19 @@ test('a task killed by the machine is submitted again, alone; a finished run is 
   const log = await readSubmissions(dir);
   t.deepEqual(log.submissions.map((s) => [s.jobId, s.runs]), [['100', ['sp', 'ap']], ['101', ['ap']]]);
   t.regex(await readFile(log.submissions[1]!.script, 'utf8'), /--array=0-0/);
+});
+
+test('a random-init baseline is an array task like a run: finished once its random-init results are written', async (t) => {
+  const { dir, runs } = await grid(['sp']);
+  const baseline: SlurmRun = { id: 'random-init-resnet18-s0-0badc0de', label: 'random init', runDir: join(dir, 'random-init-resnet18-s0-0badc0de'), evaluations: [{ name: 'knn' }], baseline: { kind: 'random-init', runs: ['sp'], architecture: '' } };
+  const all = [...runs, baseline];
+  const ok: Behaviour = { polls: 1, end: { state: 'COMPLETED', exitCode: '0:0' }, finishes: true };
+  const { scheduler, submitted } = scriptedScheduler(dir, all, (id, attempt) => (id === baseline.id && attempt === 1 ? { polls: 1, end: { state: 'PREEMPTED', exitCode: '0:0' }, finishes: false } : ok));
+  const results = await runOnSlurm({ experiment: { id: 'x', dir }, runs: all, settings: settings(), scheduler, command: ['sempair', '--run', RUN_ID], signal: new AbortController().signal, sleep: immediately });
+  t.deepEqual(results.map((r) => [r.id, r.outcome]), [['sp', 'finished'], [baseline.id, 'finished']]);
+  t.deepEqual(submitted, [['sp', baseline.id], [baseline.id]], 'preempted before writing its result: submitted again');
+  t.true(existsSync(join(baseline.runDir, 'eval', 'knn-random.json')));
+  t.false(existsSync(join(baseline.runDir, 'status.json')));
 });
 
 test("a run's own failure is not submitted again and says why; the limit stops endless retries", async (t) => {

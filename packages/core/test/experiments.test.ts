@@ -1,7 +1,8 @@
 // Experiments as data: a grid expands into one run per combination, each with the layers in
 // their documented order and a stable id (readable prefix + hash of the resolved config, the
 // same whatever the data paths); every mistake in a file is one line naming the key; results
-// tables put our numbers beside the paper's, average seeds, and say when SP does not beat AP.
+// tables put our numbers beside the paper's, average seeds, and say when SP does not beat AP;
+// random-init baselines get stable ids and a row of their own, and cells below them are named.
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -227,4 +228,132 @@ test('results tables: our numbers beside the paper’s, seeds averaged, SP − A
   t.is(diff!.cells[1]!.paper, 4.15);
   t.deepEqual(table!.verdict, ['SP does not beat AP in 1 of 1 cell measured at cpu scale: 1 −2.00.']);
   t.is(table!.missing.length, 3);
+});
+
+// ---- baselines: random init ----
+
+test('baselines: [random-init] adds one baseline per backbone configuration and seed, with a stable id', (t) => {
+  const expanded = expandExperiment(spec({ baselines: ['random-init'] }), options());
+  const runs = expanded.runs.filter((r) => !r.baseline);
+  const baselines = expanded.runs.filter((r) => r.baseline);
+  t.is(runs.length, 16);
+  t.deepEqual(expanded.runs.slice(0, 16), runs, 'the pre-training runs first, in grid order');
+  t.is(baselines.length, 2, 'both methods share the backbone: one baseline per seed');
+  const [s0, s1] = baselines;
+  t.regex(s0!.id, /^random-init-resnet18-s0-[0-9a-f]{8}$/);
+  t.regex(s1!.id, /^random-init-resnet18-s1-[0-9a-f]{8}$/);
+  t.is(s0!.runDir, `/runs/grid-cpu/${s0!.id}`);
+  t.is(s0!.label, 'random init seed 0');
+  t.deepEqual(s0!.axes, { seed: '0' }, 'the labels all its runs share');
+  t.deepEqual(s0!.baseline, { kind: 'random-init', runs: runs.filter((r) => r.axes.seed === '0').map((r) => r.id), architecture: '' });
+  t.deepEqual(s0!.evaluations.map((e) => e.name), ['knn', 'linear-shifted'], 'every evaluation of the experiment');
+  t.is(s0!.config.seed, 0);
+  t.is(s0!.config.backboneOptions.width, 4);
+  // The id hashes the backbone configuration, not the grid: it stays when the grid grows or a method goes.
+  const wider = expandExperiment(spec({ baselines: ['random-init'], grid: { ...spec().grid, epochs: [1, 2, { label: 'long', epochs: 3, paper: '800' }] } }), options());
+  t.deepEqual(wider.runs.filter((r) => r.baseline).map((r) => r.id), [s0!.id, s1!.id]);
+  const byol = expandExperiment(spec({ baselines: ['random-init'] }), options({ methods: ['byol'], overrides: { backend: 'cpu' } }));
+  t.deepEqual(byol.runs.filter((r) => r.baseline).map((r) => r.id), [s0!.id, s1!.id]);
+  // Without the option, no baseline.
+  t.false(expandExperiment(spec(), options()).runs.some((r) => r.baseline));
+
+  // A backbone that differs by method: a baseline of its own, named by what differs.
+  const two = expandExperiment(spec({ baselines: ['random-init'], grid: { ...spec().grid, seeds: undefined }, methodSettings: { byol: { backboneOptions: { width: 8 } } } }), options());
+  const pair = two.runs.filter((r) => r.baseline);
+  t.deepEqual(pair.map((r) => [r.label, r.baseline!.architecture, r.axes]), [
+    ['random init (width=4)', 'width=4', { method: 'simclr' }],
+    ['random init (width=8)', 'width=8', { method: 'byol' }],
+  ]);
+  t.deepEqual(pair[0]!.baseline!.runs, two.runs.filter((r) => !r.baseline && r.axes.method === 'simclr').map((r) => r.id));
+  t.is(pair[0]!.id, s0!.id, 'the same backbone configuration as in the grid above: the same id');
+});
+
+test('a bad baselines value is one line naming the key', (t) => {
+  const bad = (value: unknown, pattern: RegExp) => userErrorLine(t, () => expandExperiment(value, options()), pattern);
+  bad({ ...spec(), baselines: 'random-init' }, /test\.yaml: baselines must be a list of baselines \(random-init\), got "random-init" — write e\.g\. baselines: \[random-init\], or leave it out/);
+  bad({ ...spec(), baselines: ['supervised'] }, /test\.yaml: baselines\[0\] is not a baseline \("supervised"\) — use one of: random-init/);
+  bad({ ...spec(), baselines: ['random-init', 'random-init'] }, /baselines\[1\] repeats 'random-init'/);
+  bad({ ...spec(), baselines: ['random-init'], evaluations: [] }, /baselines needs evaluations to run on the untrained backbones, and the experiment has none — add evaluations, or leave baselines out/);
+  bad({ ...spec(), baseline: ['random-init'] }, /key 'baseline' is unknown — use one of: .*baselines/);
+});
+
+/** Writes a baseline's random-init result, as reproduce does. */
+async function fakeBaseline(runDir: string, metrics: Record<string, Record<string, number>>): Promise<void> {
+  await mkdir(join(runDir, 'eval'), { recursive: true });
+  await writeFile(join(runDir, 'baseline.json'), JSON.stringify({ kind: 'random-init' }));
+  for (const [name, m] of Object.entries(metrics)) {
+    await writeFile(join(runDir, 'eval', `${name}-random.json`), JSON.stringify({ evaluator: 'knn', options: {}, randomInit: true, checkpoint: null, metrics: m }));
+  }
+}
+
+test('results tables: a random init row after the runs, never in a difference, without the paper’s number; pre-trained cells below it named', async (t) => {
+  const runsDir = await mkdtemp(join(tmpdir(), 'sempair-baseline-'));
+  const experiment = expandExperiment(
+    spec({
+      evaluations: ['knn'],
+      baselines: ['random-init'],
+      grid: { pairs: [{ label: 'SP', pairs: 'semantic-labels' }, { label: 'AP', pairs: 'augmented' }], epochs: [1, { label: 'long', epochs: 3, paper: '800' }], seeds: [0, 1] },
+      tables: [
+        {
+          id: 'main',
+          title: 'by epochs',
+          rows: ['pairs'],
+          columns: { axis: 'epochs', evaluation: 'knn' },
+          difference: { axis: 'pairs', a: 'SP', b: 'AP' },
+          paper: { SP: { '1': 80, '800': 86.56 }, AP: { '1': 78.5, '800': 82.41 }, 'random init': { '1': 30, '800': 30 } },
+        },
+      ],
+    }),
+    options({ invocation: { experiment: 'x', data: {}, runsDir } }),
+  );
+  const at = (pairs: string, epochs: string, seed: string) => experiment.runs.find((r) => r.axes.pairs === pairs && r.axes.epochs === epochs && r.axes.seed === seed)!.runDir;
+  const baseline = (seed: number) => experiment.runs.find((r) => r.baseline && r.config.seed === seed)!;
+  const sp = { '1': [60, 64], long: [70, 72] };
+  const ap = { '1': [56, 58], long: [66, 66] };
+  for (const [epochs, [a, b]] of Object.entries(sp)) {
+    await fakeRun(at('SP', epochs, '0'), 'completed', { knn: { top1: a! } });
+    await fakeRun(at('SP', epochs, '1'), 'completed', { knn: { top1: b! } });
+  }
+  for (const [epochs, [a, b]] of Object.entries(ap)) {
+    await fakeRun(at('AP', epochs, '0'), 'completed', { knn: { top1: a! } });
+    await fakeRun(at('AP', epochs, '1'), 'completed', { knn: { top1: b! } });
+  }
+  const tables = async () => buildResultTables(experiment, await readRunRecords(experiment.runs));
+
+  // Not run yet: the row says so, the table lists them as missing, no note.
+  let [table] = await tables();
+  t.deepEqual(table!.rows.map((r) => [r.kind, r.label]), [['runs', 'SP'], ['runs', 'AP'], ['difference', 'SP − AP'], ['baseline', 'random init']]);
+  t.deepEqual(table!.rows[3]!.cells, [{ status: 'not run' }, { status: 'not run' }]);
+  t.deepEqual(table!.missing.map((m) => m.label), ['random init seed 0', 'random init seed 1']);
+  t.deepEqual(table!.verdict, ['SP beats AP in all 2 cells measured at cpu scale.']);
+
+  // Random init below every pre-trained cell: seeds averaged, the same number in every epochs column.
+  await fakeBaseline(baseline(0).runDir, { knn: { top1: 40 } });
+  await fakeBaseline(baseline(1).runDir, { knn: { top1: 44 } });
+  [table] = await tables();
+  const row = table!.rows.find((r) => r.kind === 'baseline')!;
+  t.deepEqual(row.cells, [{ ours: { mean: 42, std: Math.sqrt(8), n: 2 } }, { ours: { mean: 42, std: Math.sqrt(8), n: 2 } }], 'no paper number, even where the paper table has the key');
+  t.deepEqual(table!.rows.map((r) => r.kind), ['runs', 'runs', 'difference', 'baseline'], 'no difference row for it');
+  t.deepEqual(table!.missing, []);
+  t.deepEqual(table!.verdict, ['SP beats AP in all 2 cells measured at cpu scale.', 'Pre-training beats random init in all 4 cells measured at cpu scale.']);
+
+  // Random init above some: those cells are named, with both numbers.
+  await fakeBaseline(baseline(0).runDir, { knn: { top1: 57 } });
+  await fakeBaseline(baseline(1).runDir, { knn: { top1: 59 } });
+  [table] = await tables();
+  t.is(table!.verdict[1], 'Below random init at cpu scale: 1 of 4 pre-trained cells — AP (epochs 1 57.00 vs 58.00).');
+  await fakeBaseline(baseline(0).runDir, { knn: { top1: 80 } });
+  await fakeBaseline(baseline(1).runDir, { knn: { top1: 80 } });
+  [table] = await tables();
+  t.is(table!.verdict[1], 'Below random init at cpu scale: all 4 pre-trained cells — SP (epochs 1 62.00 vs 80.00, epochs long 71.00 vs 80.00); AP (epochs 1 57.00 vs 80.00, epochs long 66.00 vs 80.00).');
+  // Back below every run: the note goes.
+  await fakeBaseline(baseline(0).runDir, { knn: { top1: 10 } });
+  await fakeBaseline(baseline(1).runDir, { knn: { top1: 10 } });
+  [table] = await tables();
+  t.false(table!.verdict.some((v) => v.includes('Below random init')));
+
+  // A result of the same name that is not a random-init one is not the baseline's.
+  await writeFile(join(baseline(0).runDir, 'eval', 'knn-random.json'), JSON.stringify({ evaluator: 'knn', options: {}, randomInit: false, metrics: { top1: 99 } }));
+  [table] = await tables();
+  t.deepEqual(table!.rows[3]!.cells[0], { ours: { mean: 10, n: 1 }, status: '1 of 2 runs; not evaluated' });
 });

@@ -8,6 +8,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import { assignCheckpoint, listCheckpoints, loadCheckpoint, pruneCheckpoints, saveCheckpoint, checkpointName } from '../src/runs/checkpoint.js';
 import { appendMetrics, configId, readMetrics, stableStringify } from '../src/runs/run-dir.js';
 import { writeJsonAtomic } from '../src/runs/atomic-write.js';
+import { evalResultFile, evalResultName } from '../src/runs/evaluate-run.js';
 
 test.before(async () => {
   await tf.setBackend('cpu');
@@ -63,4 +64,17 @@ test('config ids ignore key order', (t) => {
   t.is(configId({ a: 1, b: { c: 2, d: [1, 2] } }), configId({ b: { d: [1, 2], c: 2 }, a: 1 }));
   t.not(configId({ a: 1 }), configId({ a: 2 }));
   t.is(stableStringify({ b: 1, a: undefined, c: 'x' }), '{"b":1,"c":"x"}');
+});
+
+test('a random-init result without a name carries its downstream dataset, so two datasets never share a file', (t) => {
+  t.is(evalResultName('linear', { dataset: 'fashion-mnist', datasetOptions: '' }, { randomInit: true }), 'linear-fashion-mnist');
+  const a = evalResultName('linear', { dataset: 'synthetic', datasetOptions: 'seed=1,clutter=0.3' }, { randomInit: true });
+  t.regex(a, /^linear-synthetic-[0-9a-f]{6}$/);
+  t.is(evalResultName('linear', { dataset: 'synthetic', datasetOptions: 'clutter=0.3, seed=1' }, { randomInit: true }), a, 'the same options in another order');
+  t.not(evalResultName('linear', { dataset: 'synthetic', datasetOptions: 'seed=2,clutter=0.3' }, { randomInit: true }), a);
+  t.is(evalResultName('linear', { dataset: 'fashion-mnist' }, { randomInit: true, name: 'linear-fashion' }), 'linear-fashion', 'an evaluation name wins');
+  t.is(evalResultName('linear', { dataset: 'fashion-mnist' }), 'linear', 'a pre-trained result keeps the evaluator id');
+  t.is(evalResultName('detection', { voc: '/data/voc' }, { randomInit: true }), 'detection', 'no downstream dataset option: the evaluator id');
+  t.is(evalResultFile('linear-fashion', true), 'linear-fashion-random.json');
+  t.is(evalResultFile('linear-fashion'), 'linear-fashion.json');
 });

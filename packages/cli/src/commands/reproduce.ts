@@ -42,6 +42,7 @@ import { renderTable } from '../tables.js';
 export default class Reproduce extends SempairCommand<typeof Reproduce> {
   static override summary = "Run an experiment end to end — a preset reproducing one of the paper's results, or your own experiment file — and print its tables.";
   static override description = `An experiment is a grid (methods × pair sources × datasets × epochs × images per class × augmentation ablations × seeds) and the evaluations of every trained backbone. The presets table1 … table5, figure4 and figure5 each reproduce one result of the paper: --scale paper with its settings (real datasets via --data), --scale cpu with the same design on the embedded data in minutes; quick is the README's main job. Your own: a sempair.experiment.yaml (found from the current directory up), a path to one, or a name under experiments: in the config file.
+With baselines: [random-init] (quick and the cpu forms built on its recipe have it), every evaluation also runs once on a randomly initialised backbone of each backbone configuration of the grid, nothing trained, shown as a "random init" row.
 Every run has a stable id from its resolved config, so re-running the same command skips finished runs and evaluations and resumes unfinished ones: an interrupted experiment (Ctrl-C, a crash) continues where it stopped.
 With --jobs n (the default on single-threaded backends such as wasm: one per core), n runs train at the same time, each in its own process; a run that fails or crashes is reported and the others go on. --run <id> trains one run and its evaluations in this process (what a cluster task runs; --dry-run prints each run's command).`;
   static override examples = [
@@ -102,10 +103,11 @@ With --jobs n (the default on single-threaded backends such as wasm: one per cor
       id: p.run.id,
       label: p.run.label,
       runDir: p.run.runDir,
-      status: p.status?.state ?? 'new',
+      status: p.run.baseline ? (p.evaluations.every((e) => e.done) ? 'completed' : 'new') : (p.status?.state ?? 'new'),
       steps: p.status?.step,
       finalLoss: p.status?.finalLoss,
       evaluations: Object.fromEntries(p.evaluations.filter((e) => e.done).map((e) => [e.plan.name, e.done!])),
+      ...(p.run.baseline ? { baseline: p.run.baseline.kind } : {}),
     }));
     const works = plans.map(workOf);
     const todo = works.filter((w): w is RunWork => w !== undefined);
@@ -141,9 +143,11 @@ With --jobs n (the default on single-threaded backends such as wasm: one per cor
     } finally {
       interrupt.dispose();
     }
-    for (const o of outcomes) {
+    for (const [i, o] of outcomes.entries()) {
       // A run whose process died mid-way: how far its last checkpoint got.
       if (o.status === 'failed' && o.steps === undefined) o.steps = (await readRunStatus(o.runDir).catch(() => null))?.step;
+      // A baseline has nothing to train: it is complete when its evaluations are.
+      if (o.baseline && plans[i]!.evaluations.every((e) => o.evaluations[e.plan.name])) o.status = 'completed';
     }
     await this.report(registry, loaded, experiment, outcomes, jobs, (Date.now() - started) / 1000);
   }
@@ -156,6 +160,8 @@ With --jobs n (the default on single-threaded backends such as wasm: one per cor
   private runTasks(p: RunPlan, outcome: RunOutcome, session: RunSession | undefined, signal: AbortSignal): WorkTask[] {
     const name = `${p.run.label} (${p.run.id})`;
     const notStarted = (): boolean => signal.aborted && !session?.isStarted;
+    // A baseline trains nothing: its evaluations are its tasks.
+    const baseline = p.run.baseline !== undefined;
     const train: WorkTask = {
       id: `pretrain:${p.run.id}`,
       title: `pre-train ${name}`,
@@ -192,7 +198,7 @@ With --jobs n (the default on single-threaded backends such as wasm: one per cor
         skip: () =>
           done
             ? `${title} — done earlier`
-            : outcome.status !== 'completed'
+            : !baseline && outcome.status !== 'completed'
               ? `${title} — training ${outcome.status}`
               : outcome.error
                 ? `${title} — not run: ${p.run.label} failed`
@@ -212,7 +218,7 @@ With --jobs n (the default on single-threaded backends such as wasm: one per cor
         },
       };
     });
-    return [train, ...evals];
+    return baseline ? evals : [train, ...evals];
   }
 
   /**
@@ -252,6 +258,7 @@ With --jobs n (the default on single-threaded backends such as wasm: one per cor
         steps: r.step,
         finalLoss: r.finalLoss,
         evaluations,
+        ...(r.run.baseline ? { baseline: r.run.baseline.kind } : {}),
         ...(ended && ended.outcome !== 'finished' ? { error: ended.why } : !complete ? { error: 'not evaluated' } : {}),
       };
     });
@@ -310,8 +317,9 @@ With --jobs n (the default on single-threaded backends such as wasm: one per cor
       label: p.run.label,
       axes: p.run.axes,
       runDir: p.run.runDir,
-      state: p.status?.state ?? 'new',
+      state: p.run.baseline ? (p.evaluations.every((e) => e.done) ? 'completed' : 'new') : (p.status?.state ?? 'new'),
       action: actionOf(p),
+      ...(p.run.baseline ? { baseline: p.run.baseline } : {}),
       config: p.run.config,
       evaluations: p.evaluations.map((e) => ({ name: e.plan.name, evaluator: e.plan.evaluator, options: e.plan.options, action: e.done ? 'reuse' : 'run' })),
       command: runCommandLine(experiment.invocation, p.run.id),
@@ -326,7 +334,7 @@ With --jobs n (the default on single-threaded backends such as wasm: one per cor
         runs.map((r) => [r.id, ...axes.map((a) => r.axes[a] ?? '–'), r.state, r.action, r.evaluations.map((e) => `${e.name}: ${e.action}`).join(', ')]),
       ),
     );
-    const todo = runs.filter((r) => r.action !== 'skip (finished)' || r.evaluations.some((e) => e.action === 'run'));
+    const todo = runs.filter((r) => (r.action !== 'skip (finished)' && r.action !== NOTHING_TO_TRAIN) || r.evaluations.some((e) => e.action === 'run'));
     if (todo.length) {
       this.print(`Commands (each trains one run and its evaluations; what a cluster task runs):`);
       for (const r of todo) this.print(`  ${r.command}`);
@@ -395,11 +403,23 @@ function onlyRun(experiment: ExpandedExperiment, id: string | undefined): Expand
 /** What is left to do for a run; undefined when nothing (finished and evaluated) or nothing possible (stopped on NaN). */
 function workOf(p: RunPlan): RunWork | undefined {
   if (p.status?.state === 'stopped-nan') return undefined;
-  const pretrain = p.status?.state !== 'completed';
+  const pretrain = !p.run.baseline && p.status?.state !== 'completed';
   const evaluations = p.evaluations.filter((e) => !e.done).map((e) => e.plan);
   if (!pretrain && evaluations.length === 0) return undefined;
-  return { id: p.run.id, label: p.run.label, runDir: p.run.runDir, config: p.run.config, pretrain, resume: p.status !== null, evaluations };
+  return {
+    id: p.run.id,
+    label: p.run.label,
+    runDir: p.run.runDir,
+    config: p.run.config,
+    pretrain,
+    resume: p.status !== null,
+    evaluations,
+    ...(p.run.baseline ? { baseline: p.run.baseline } : {}),
+  };
 }
+
+/** The pre-training action of a baseline in --dry-run. */
+const NOTHING_TO_TRAIN = 'none (random init)';
 
 /** Runs by how they ended this time. */
 function summarize(outcomes: RunOutcome[]): Record<string, number> {
@@ -420,6 +440,7 @@ function errorText(error: unknown): string {
 }
 
 function actionOf(p: RunPlan): string {
+  if (p.run.baseline) return NOTHING_TO_TRAIN;
   if (!p.status) return 'train';
   if (p.status.state === 'completed') return 'skip (finished)';
   if (p.status.state === 'stopped-nan') return 'fail (stopped on NaN earlier)';

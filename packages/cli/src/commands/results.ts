@@ -6,7 +6,7 @@ import { formatResults, RESULT_FORMATS, type ResultFormat } from '../results/for
 
 export default class Results extends SempairCommand<typeof Results> {
   static override summary = "Rebuild an experiment's tables from its run directories, in the paper's layout, the paper's numbers beside ours.";
-  static override description = `Reads the run directories of the experiment (the same arguments as sempair reproduce name it) and prints its tables: our numbers (mean ± sd over seeds), the paper's published numbers in their own columns, and the a − b rows (SP − AP). A reduced-scale experiment says so under each table; a negative difference is shown as it is and named. Runs not finished yet show why ("not run", "running (step 40/88)", "not evaluated"). Nothing is trained.`;
+  static override description = `Reads the run directories of the experiment (the same arguments as sempair reproduce name it) and prints its tables: our numbers (mean ± sd over seeds), the paper's published numbers in their own columns, the a − b rows (SP − AP), and a "random init" row where the experiment has a random-init baseline (the same evaluations of the untrained backbone; pre-trained numbers not above it are named under the table). A reduced-scale experiment says so under each table; a negative difference is shown as it is and named. Runs not finished yet show why ("not run", "running (step 40/88)", "not evaluated"). Nothing is trained.`;
   static override examples = [
     { description: "Figure 4's design at cpu scale, as a terminal table", command: '<%= config.bin %> <%= command.id %> figure4 --scale cpu' },
     { description: 'As Markdown, for a paper draft or an issue', command: '<%= config.bin %> <%= command.id %> table1 --scale cpu --format markdown' },

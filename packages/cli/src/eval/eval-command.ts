@@ -3,6 +3,8 @@ import { resolve } from 'node:path';
 import { Args, Flags } from '@oclif/core';
 import {
   builtinEvaluators,
+  evalResultFile,
+  evalResultName,
   evaluateConfig,
   evaluateRun,
   resolveOptions,
@@ -27,7 +29,11 @@ export const evalFlags = {
   config: configFlag,
   options: optionsFlag('Evaluator options as key=value,… (repeatable); same as the option flags below.'),
   'random-init': Flags.boolean({
-    description: 'Baseline: evaluate a randomly initialised backbone (of the run given, or of --backbone without a run).',
+    description: 'Baseline: evaluate a randomly initialised backbone (of the run given, or of --backbone without a run). Saved as eval/<evaluator>-<downstream dataset>-random.json, or eval/<name>-random.json with --name.',
+  }),
+  name: Flags.string({
+    description: "Name of the result in the run's eval/ folder (eval/<name>.json), as an experiment names its evaluations (linear-shifted) [default: the evaluator id].",
+    helpValue: 'name',
   }),
   backbone: Flags.string({ description: 'Backbone for a --random-init baseline without a run directory.', helpGroup: 'BASELINE' }),
   'backbone-options': optionsFlag('Backbone options for the baseline, e.g. width=16.', 'BASELINE'),
@@ -44,8 +50,10 @@ export function evaluatorFlags(evaluator: string | EvaluatorDefinition): ReturnT
 }
 
 /**
- * `sempair eval <evaluator> <runDir>`: evaluates a run's newest checkpoint, writes
- * eval/<evaluator>.json into the run, and prints the metrics as a table.
+ * `sempair eval <evaluator> <runDir>`: evaluates a run's newest checkpoint (or, with
+ * --random-init, its architecture as initialised), writes eval/<evaluator or --name>.json into
+ * the run (a baseline: eval/<evaluator>-<downstream dataset>-random.json, or
+ * eval/<name>-random.json), and prints the metrics as a table.
  */
 export abstract class EvalCommand extends SempairCommand<typeof EvalCommand> {
   /** Registry id of the evaluator this command runs. */
@@ -80,13 +88,15 @@ export abstract class EvalCommand extends SempairCommand<typeof EvalCommand> {
       throw new UserError(`two run directories: ${this.args.runDir} and --checkpoint ${this.flags.checkpoint}`, 'pass one of them');
     }
     const runDir = given ? resolve(given) : undefined;
+    const name = this.flags.name;
+    if (name !== undefined && !/^[\w.-]+$/.test(name)) throw new UserError(`--name must be a name of letters, digits, ".", "_" or "-", got '${name}'`, 'write e.g. --name linear-fashion');
 
     let evaluate: (progress: Parameters<typeof evaluateRun>[1]['progress']) => Promise<EvalResult>;
     if (runDir) {
       if (!existsSync(resolve(runDir, RUN_FILES.config))) {
         throw new UserError(`not a run directory: ${given} (no ${RUN_FILES.config})`, 'pass a directory made by sempair pretrain, e.g. runs/simclr-semantic-labels-…');
       }
-      evaluate = (progress) => evaluateRun(registry, { runDir, evaluator: id, options, progress, randomInit, backend: this.flags.backend });
+      evaluate = (progress) => evaluateRun(registry, { runDir, evaluator: id, options, progress, randomInit, backend: this.flags.backend, name });
     } else if (randomInit) {
       if (!this.flags.backbone) {
         throw new UserError('--random-init without a run directory needs --backbone', 'add e.g. --backbone resnet18 --backbone-options width=16');
@@ -127,6 +137,6 @@ export abstract class EvalCommand extends SempairCommand<typeof EvalCommand> {
     const details = this.quietMode ? undefined : this.detailTable(result!);
     if (details) this.print(details);
     this.print(renderTable(['metric', id], Object.entries(result!.metrics).map(([name, value]) => [name, showMetric(name, value)])));
-    if (runDir && !this.quietMode) this.print(`Saved in ${resolve(runDir, RUN_FILES.eval, `${id}${randomInit ? '-random' : ''}.json`)}`);
+    if (runDir && !this.quietMode) this.print(`Saved in ${resolve(runDir, RUN_FILES.eval, evalResultFile(evalResultName(id, options, { name, randomInit }), randomInit))}`);
   }
 }

@@ -141,6 +141,7 @@ export function axisCurveFigures(experiment: ExpandedExperiment, runs: readonly 
     for (const evaluation of evaluations) {
       const grouped = new Map<string, number[]>();
       for (const run of runs) {
+        if (run.run.baseline) continue; // no position on the axis
         const x = Number(run.run.axes[axis]);
         const value = run.evaluations[evaluation]?.metrics.top1;
         if (!Number.isFinite(x) || typeof value !== 'number') continue;

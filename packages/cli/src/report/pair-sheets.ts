@@ -24,6 +24,7 @@ export interface PairSheet {
 export async function pairSheets(experiment: ExpandedExperiment, registry: Registry, count = 6): Promise<PairSheet[]> {
   const firsts = new Map<string, ExpandedExperiment['runs'][number]>();
   for (const run of experiment.runs) {
+    if (run.baseline) continue; // trains on no pairs
     const key = run.axes.pairs ?? run.config.pairs;
     if (!firsts.has(key)) firsts.set(key, run);
   }

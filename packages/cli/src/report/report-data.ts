@@ -21,7 +21,8 @@ export async function readReportRuns(experiment: ExpandedExperiment): Promise<Re
       return {
         ...record,
         metrics: status ? metricsByStep(await readMetrics(record.run.runDir)) : [],
-        backend: status?.backend,
+        // A baseline trains nothing: the backend that computed its evaluations.
+        backend: status?.backend ?? Object.values(record.evaluations)[0]?.backend,
         machine: status?.machine,
         startedAt: status?.startedAt,
         missing: record.run.evaluations.filter((e) => !record.evaluations[e.name]).map((e) => e.name),

@@ -46,7 +46,7 @@ function htmlTable(table: ResultTable, scale: string): string {
           return `<td class="ours${negative ? ' neg' : ''}">${cellText(cell, difference)}${status}</td><td class="paper">${paperText(cell, difference)}</td>`;
         })
         .join('');
-      return `<tr${difference ? ' class="diff"' : ''}><th>${esc(row.label)}</th>${cells}</tr>`;
+      return `<tr${difference ? ' class="diff"' : row.kind === 'baseline' ? ' class="baseline"' : ''}><th>${esc(row.label)}</th>${cells}</tr>`;
     })
     .join('\n');
   const notes = [
@@ -63,7 +63,7 @@ h1{font-size:1.6em;margin-bottom:.2em}h2{margin-top:2em;border-bottom:1px solid 
 .banner{background:#fff4e5;border:1px solid #f0c36d;padding:.6em 1em;border-radius:4px}
 .muted{color:#777;font-weight:normal}table{border-collapse:collapse;margin:.5em 0}
 th,td{border:1px solid #ddd;padding:.25em .6em;text-align:right}th{background:#f7f7f7}th:first-child{text-align:left}
-td.paper{color:#555;background:#fafafa}tr.diff td,tr.diff th{font-weight:bold}td.neg{color:#b00020}
+td.paper{color:#555;background:#fafafa}tr.diff td,tr.diff th{font-weight:bold}tr.baseline th{font-style:italic}td.neg{color:#b00020}
 p.verdict{font-weight:bold}figure{margin:1.5em 0}figure svg{max-width:100%;height:auto}figcaption{color:#555;max-width:900px}
 .sheet img{image-rendering:pixelated;max-width:100%;border:1px solid #ccc}code{background:#f3f3f3;padding:0 .2em}
 `;
@@ -123,7 +123,7 @@ function mdTable(table: ResultTable, scale: string): string {
     const difference = row.kind === 'difference';
     const cells = row.cells.flatMap((cell) => [`${cellText(cell, difference)}${cell.status ? ` (${cell.status})` : ''}`, paperText(cell, difference)]);
     const bold = (t: string): string => (difference && !t.startsWith('–') ? `**${t}**` : t);
-    lines.push(`| ${[difference ? `**${row.label}**` : row.label, ...cells.map(bold)].map(mdCell).join(' | ')} |`);
+    lines.push(`| ${[difference ? `**${row.label}**` : row.kind === 'baseline' ? `*${row.label}*` : row.label, ...cells.map(bold)].map(mdCell).join(' | ')} |`);
   }
   const notes = [...table.verdict, ...table.paperNotes.map((n) => `Paper: ${n}`), ...(table.missing.length ? [`Not in the numbers yet: ${table.missing.map((m) => `${m.label} (${m.state})`).join(', ')}.`] : [])];
   return `### ${table.title}\n\n${lines.join('\n')}\n${notes.length ? `\n${notes.map((n) => `> ${n}`).join('\n>\n')}\n` : ''}`;

@@ -11,6 +11,8 @@ export interface RunOutcome {
   evaluations: Record<string, EvalResult>;
   /** Why the run did not finish this time (a task failed, its process crashed), in one line. */
   error?: string;
+  /** Set for a baseline (`random-init`): nothing trained, `status` completed once every evaluation is done. */
+  baseline?: string;
 }
 
 export interface Comparison {

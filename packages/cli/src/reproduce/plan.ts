@@ -39,11 +39,21 @@ function comparable(config: RunConfig, refs: Record<string, string>): string {
 /**
  * Reads what earlier invocations left for every run of an experiment: finished runs are
  * skipped, unfinished ones resumed, evaluations with the same options reused. A directory
- * holding another config (a preset whose runs changed) is refused, never overwritten.
+ * holding another config (a preset whose runs changed) is refused, never overwritten. A
+ * baseline has no status and nothing to train: only its evaluations (random-init results).
  */
 export async function readRunPlans(experiment: ExpandedExperiment): Promise<RunPlan[]> {
   const plans: RunPlan[] = [];
   for (const run of experiment.runs) {
+    if (run.baseline) {
+      const evaluations: PlannedEval[] = [];
+      for (const plan of run.evaluations) {
+        const record = await readEvaluation(run.runDir, plan, { randomInit: true });
+        evaluations.push({ plan, ...(record ? { done: { metrics: record.metrics, details: record.details } } : {}) });
+      }
+      plans.push({ run, status: null, evaluations });
+      continue;
+    }
     const configPath = join(run.runDir, RUN_FILES.config);
     if (existsSync(configPath)) {
       const saved = await readJson<RunConfig>(configPath, 'run config');

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { readJson, UserError, type ExperimentPreset } from '@sempair/core';
+import { checkBaselines, readJson, UserError, type ExperimentPreset } from '@sempair/core';
 
 const ID = /^[\w.-]+$/;
 
@@ -11,7 +11,7 @@ export async function readPresetFile(file: string): Promise<ExperimentPreset> {
   const path = resolve(file);
   const preset = await readJson<Partial<ExperimentPreset>>(path, 'preset file');
   const bad = (what: string): UserError =>
-    new UserError(`preset file ${file}: ${what}`, 'give it {id, description, runs: [{id, label, config}], evaluations: [{id, options}], compare?: {a, b} | [{a, b}]}');
+    new UserError(`preset file ${file}: ${what}`, 'give it {id, description, runs: [{id, label, config}], evaluations: [{id, options}], compare?: {a, b} | [{a, b}], baselines?: [random-init]}');
   if (!preset || typeof preset !== 'object') throw bad('not a JSON object');
   if (typeof preset.id !== 'string' || !ID.test(preset.id)) throw bad('id must be a name of letters, digits, ".", "_" or "-"');
   if (!Array.isArray(preset.runs) || preset.runs.length === 0) throw bad('runs must be a non-empty list');
@@ -23,6 +23,11 @@ export async function readPresetFile(file: string): Promise<ExperimentPreset> {
   }
   const evaluations = preset.evaluations ?? [];
   if (!Array.isArray(evaluations) || evaluations.some((e) => typeof e?.id !== 'string')) throw bad('evaluations must be a list of {id, options}');
+  if (preset.baselines !== undefined) {
+    checkBaselines(preset.baselines, evaluations.length, (key, what, fix) => {
+      throw new UserError(`preset file ${file}: ${key} ${what}`, fix);
+    });
+  }
   return {
     id: preset.id,
     description: preset.description ?? `preset from ${file}`,
@@ -30,6 +35,7 @@ export async function readPresetFile(file: string): Promise<ExperimentPreset> {
     runs: preset.runs,
     evaluations: evaluations.map((e) => ({ id: e.id, options: e.options ?? {} })),
     compare: preset.compare,
+    ...(preset.baselines ? { baselines: preset.baselines } : {}),
     methodSettings: preset.methodSettings,
   };
 }

@@ -1,4 +1,19 @@
-import { evaluateRun, prepareRun, pretrain, type EvalResult, type PlannedEvaluation, type ProgressEvent, type PretrainResult, type Registry, type RunConfig } from '@sempair/core';
+import { join } from 'node:path';
+import {
+  BASELINE_FILE,
+  evaluateConfig,
+  evaluateRun,
+  prepareRun,
+  pretrain,
+  writeJsonAtomic,
+  type EvalResult,
+  type PlannedBaseline,
+  type PlannedEvaluation,
+  type ProgressEvent,
+  type PretrainResult,
+  type Registry,
+  type RunConfig,
+} from '@sempair/core';
 import { describeError } from '../errors.js';
 
 /**
@@ -11,11 +26,13 @@ export interface RunWork {
   label: string;
   runDir: string;
   config: RunConfig;
-  /** Pre-train (or resume) before evaluating; false when pre-training finished earlier. */
+  /** Pre-train (or resume) before evaluating; false when pre-training finished earlier, or for a baseline. */
   pretrain: boolean;
   /** Continue the run in runDir from its newest checkpoint. */
   resume: boolean;
   evaluations: PlannedEvaluation[];
+  /** A baseline: nothing is trained; the evaluations run on `config`'s backbone as initialised (eval/<name>-random.json). */
+  baseline?: PlannedBaseline;
 }
 
 /** Task names of the events: `pretrain`, `eval:<evaluation name>`. */
@@ -69,16 +86,43 @@ export async function executeRun(
       return;
     }
   }
+  const baseline = work.baseline;
+  if (baseline) {
+    try {
+      await writeBaselineFile(work, baseline);
+    } catch (error) {
+      fail(work.evaluations[0] ? evalTask(work.evaluations[0].name) : PRETRAIN_TASK, error);
+      return;
+    }
+  }
   // Evaluations are short and not interruptible: once started, a run's evaluations finish.
   for (const plan of work.evaluations) {
     const task = evalTask(plan.name);
     try {
       const progress = (event: ProgressEvent): void => emit({ type: 'progress', task, ...event });
-      const result = await evaluateRun(registry, { runDir: work.runDir, evaluator: plan.evaluator, name: plan.name, options: plan.options, progress });
+      const evaluation = { runDir: work.runDir, evaluator: plan.evaluator, name: plan.name, options: plan.options, progress };
+      const result = baseline ? await evaluateConfig(registry, work.config, { ...evaluation, randomInit: true }) : await evaluateRun(registry, evaluation);
       emit({ type: 'evaluation', task, evaluator: plan.name, result });
     } catch (error) {
       fail(task, error);
       return;
     }
   }
+}
+
+/** A baseline's directory says what it is: the backbone evaluated untrained, and the runs it stands beside. */
+async function writeBaselineFile(work: RunWork, baseline: PlannedBaseline): Promise<void> {
+  const { config } = work;
+  await writeJsonAtomic(join(work.runDir, BASELINE_FILE), {
+    kind: baseline.kind,
+    id: work.id,
+    label: work.label,
+    description: 'every evaluation of the experiment on this backbone as initialised from the seed, nothing trained; results in eval/<evaluation>-random.json',
+    backbone: config.backbone,
+    backboneOptions: config.backboneOptions,
+    imageSize: config.augmentation.size,
+    seed: config.seed,
+    runs: baseline.runs,
+    writtenAt: new Date().toISOString(),
+  });
 }

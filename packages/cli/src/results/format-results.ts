@@ -92,7 +92,11 @@ function markdownTable(table: ResultTable, context: ResultsContext): string {
     '',
     line(head),
     line(head.map((_, i) => (i === 0 ? '---' : '---:'))),
-    ...rows.map((r, i) => line(table.rows[i]!.kind === 'difference' ? r.map((c) => `**${c}**`) : r)),
+    ...rows.map((r, i) => {
+      const kind = table.rows[i]!.kind;
+      // Difference rows bold; the random-init baseline's label in italics.
+      return line(kind === 'difference' ? r.map((c) => `**${c}**`) : kind === 'baseline' ? [`*${r[0]}*`, ...r.slice(1)] : r);
+    }),
     '',
     ...footer(table, context).map((l) => `${l}  `),
   ].join('\n');

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, open, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { readRunStatus, RUN_FILES, type ProgressEvent } from '@sempair/core';
+import { plannedResultPath, readRunStatus, type PlannedBaseline, type ProgressEvent } from '@sempair/core';
 import { batchScript } from './batch-script.js';
 import type { Scheduler } from './scheduler.js';
 import { resourceOptions, type SlurmSettings } from './slurm-settings.js';
@@ -13,8 +13,10 @@ export interface SlurmRun {
   id: string;
   label: string;
   runDir: string;
-  /** Result files `eval/<name>.json` the run must have to be finished. */
+  /** Result files `eval/<name>.json` the run must have to be finished (`eval/<name>-random.json` for a baseline). */
   evaluations: ReadonlyArray<{ name: string }>;
+  /** A baseline: nothing to train, finished when its evaluations are written. */
+  baseline?: PlannedBaseline;
 }
 
 /** What the executor tells about one run as it goes (for the task list). */
@@ -84,8 +86,9 @@ function sleepFor(ms: number, signal: AbortSignal): Promise<void> {
 
 /** What the run directory says: finished (completed and every evaluation written), its state. */
 async function runOnDisk(run: SlurmRun): Promise<RunOnDisk> {
+  const evaluated = run.evaluations.every((e) => existsSync(plannedResultPath(run, e)));
+  if (run.baseline) return { finished: evaluated };
   const status = await readRunStatus(run.runDir).catch(() => null);
-  const evaluated = run.evaluations.every((e) => existsSync(join(run.runDir, RUN_FILES.eval, `${e.name}.json`)));
   return { finished: status?.state === 'completed' && evaluated, state: status?.state, step: status?.step, message: status?.message };
 }
 

@@ -30,7 +30,8 @@ function stateLine(update: Extract<SlurmUpdate, { type: 'state' }>): string {
 
 /**
  * `sempair reproduce … --executor slurm`: the runs of the experiment not finished yet go to
- * Slurm as one job array, each task running this CLI's own one-run command
+ * Slurm as one job array (a baseline is a task like a run: its --run command evaluates it),
+ * each task running this CLI's own one-run command
  * (`sempair reproduce <experiment> … --run <id> --json`, see run-command.ts); the task list
  * shows each task's scheduler state and the progress it writes to its output file.
  */
@@ -100,7 +101,7 @@ export async function reproduceOnSlurm(experiment: ExpandedExperiment, options: 
   const command = [options.node, options.entry, ...runCommand(experiment.invocation, RUN_ID), '--json'];
   const following = runOnSlurm({
     experiment: { id: experiment.id, dir: experiment.dir },
-    runs: todo.map((run) => ({ id: run.id, label: run.label, runDir: run.runDir, evaluations: run.evaluations })),
+    runs: todo.map((run) => ({ id: run.id, label: run.label, runDir: run.runDir, evaluations: run.evaluations, ...(run.baseline ? { baseline: run.baseline } : {}) })),
     settings: options.settings,
     scheduler: options.scheduler,
     command,

@@ -70,7 +70,10 @@ export function pairsPerEpoch(config: RunConfig): number | undefined {
 }
 
 export interface CostEstimate {
+  /** Pre-training runs (baselines not counted). */
   runs: number;
+  /** Baselines: evaluations only. */
+  baselines: number;
   /** Pre-training seconds plus evaluations, with `workers` runs at a time. */
   seconds: number;
   /** Evaluators whose cost is not known (a plugin's), left out of `seconds`. */
@@ -90,10 +93,12 @@ export function estimateCost(experiment: ExpandedExperiment, model: CostModel): 
   let total = 0;
   const unknown = new Set<string>();
   for (const run of experiment.runs) {
-    const pairs = pairsPerEpoch(run.config);
-    if (pairs === undefined) unknown.add(`data of ${run.id}`);
     const backbone = model.backboneFactor(run.config);
-    total += ((pairs ?? 0) * run.config.epochs * (METHOD_FACTOR[run.config.method] ?? 1) * backbone) / model.imagesPerSecond;
+    if (!run.baseline) {
+      const pairs = pairsPerEpoch(run.config);
+      if (pairs === undefined) unknown.add(`data of ${run.id}`);
+      total += ((pairs ?? 0) * run.config.epochs * (METHOD_FACTOR[run.config.method] ?? 1) * backbone) / model.imagesPerSecond;
+    }
     for (const e of run.evaluations) {
       const s = model.evaluationSeconds[e.evaluator];
       if (s === undefined) unknown.add(e.evaluator);
@@ -102,7 +107,9 @@ export function estimateCost(experiment: ExpandedExperiment, model: CostModel): 
   }
   const workers = Math.max(1, Math.min(model.workers, experiment.runs.length));
   const seconds = total / workers;
-  const runs = experiment.runs.length;
+  const baselines = experiment.runs.filter((r) => r.baseline).length;
+  const runs = experiment.runs.length - baselines;
   const extra = unknown.size ? ` + ${[...unknown].join(', ')}` : '';
-  return { runs, seconds, unknown: [...unknown], text: `${runs} run${runs === 1 ? '' : 's'}, ≈ ${showDuration(seconds)} ${model.where}${extra}` };
+  const what = `${runs} run${runs === 1 ? '' : 's'}${baselines ? ` + ${baselines} random-init baseline${baselines === 1 ? '' : 's'}` : ''}`;
+  return { runs, baselines, seconds, unknown: [...unknown], text: `${what}, ≈ ${showDuration(seconds)} ${model.where}${extra}` };
 }

@@ -8,6 +8,7 @@ import { DEFAULT_RUN, mergeConfigLayers, resolveRunConfig, type RunConfig, type 
 import { substituteDataRefs } from './data-refs.js';
 import type { ExpandedAxis, ExpandedExperiment, ExperimentInvocation, PlannedRun } from './expanded-experiment.js';
 import { AXES, GRID_KEYS, type AxisName, type ExperimentSpec, type TableSpec } from './experiment-spec.js';
+import { planBaselines, type BaselineMember } from './plan-baselines.js';
 import { planEvaluation } from './plan-evaluation.js';
 import { ablationLabel, validateExperimentSpec } from './validate-experiment.js';
 
@@ -138,6 +139,7 @@ export function expandExperiment(value: unknown, options: ExpandOptions): Expand
   });
 
   const runs: PlannedRun[] = [];
+  const members: BaselineMember[] = [];
   const byIdentity = new Map<string, string>();
   for (const combo of product(axes)) {
     const labels = Object.fromEntries(AXES.filter((a) => combo[a]).map((a) => [a, combo[a]!.label])) as Partial<Record<AxisName, string>>;
@@ -147,9 +149,10 @@ export function expandExperiment(value: unknown, options: ExpandOptions): Expand
     const layers = [options.overrides ?? {}, ...axisLayers, spec.methodSettings?.[method] ?? {}, ...base];
     const runWhere = `${where}, run ${label}`;
     let symbolic: RunConfig;
+    let pipelines: BaselineMember['pipelines'];
     try {
       symbolic = resolveRunConfig(layers, registry);
-      resolveAugmentation(registry.augmentations.get(symbolic.augmentation.preset), symbolic.augmentation);
+      pipelines = resolveAugmentation(registry.augmentations.get(symbolic.augmentation.preset), symbolic.augmentation);
     } catch (error) {
       within(runWhere, error);
     }
@@ -160,8 +163,11 @@ export function expandExperiment(value: unknown, options: ExpandOptions): Expand
     const twin = byIdentity.get(identity);
     if (twin) throw new UserError(`${where}: runs ${twin} and ${label} have the same config`, 'give the grid values that differ in what they set');
     byIdentity.set(identity, label);
-    runs.push({ id, label, axes: labels, config, dataRefs: refs, evaluations, runDir: resolve(dir, id) });
+    const run: PlannedRun = { id, label, axes: labels, config, dataRefs: refs, evaluations, runDir: resolve(dir, id) };
+    runs.push(run);
+    members.push({ run, symbolic, pipelines });
   }
+  runs.push(...planBaselines(spec.baselines, members, dir));
   if (missing.size && !options.allowMissingData) {
     const keys = [...missing].sort();
     throw new UserError(

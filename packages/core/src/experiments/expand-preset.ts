@@ -6,6 +6,7 @@ import { resolveRunConfig, type RunConfigInput } from '../train/run-config.js';
 import type { ExpandedAxis, ExpandedExperiment, ExperimentInvocation, PlannedRun } from './expanded-experiment.js';
 import { presetComparisons, type ExperimentPreset } from './experiment-preset.js';
 import { AXES, type AxisName, type TableSpec } from './experiment-spec.js';
+import { planBaselines, type BaselineMember } from './plan-baselines.js';
 import { planEvaluation } from './plan-evaluation.js';
 import { presetWithMethods } from './with-methods.js';
 
@@ -26,7 +27,7 @@ export function presetDir(runsDir: string, presetId: string, epochs?: number): s
  * A preset of explicit runs (`quick`, or a `--preset-file`) as an expanded experiment: each run
  * keeps its own id (and directory), its label is its pairs axis (plus the method with
  * --methods), and the table shows top-1 and top-5 of every evaluation with the preset's
- * comparisons as difference rows. A reduced-scale experiment: its scale is "cpu".
+ * comparisons as difference rows, and its baselines after its runs. A reduced-scale experiment: its scale is "cpu".
  */
 export function expandPreset(original: ExperimentPreset, options: ExpandPresetOptions): ExpandedExperiment {
   const { registry } = options;
@@ -36,11 +37,13 @@ export function expandPreset(original: ExperimentPreset, options: ExpandPresetOp
     const { dataKeys: _none, ...plan } = planEvaluation({ evaluator: e.id, options: e.options }, registry, `preset ${preset.id}`, options.evaluatorDefaults);
     return plan;
   });
-  const runs: PlannedRun[] = preset.runs.map((run) => {
+  const members: BaselineMember[] = preset.runs.map((run) => {
     const config = resolveRunConfig([options.overrides ?? {}, run.config], registry);
-    resolveAugmentation(registry.augmentations.get(config.augmentation.preset), config.augmentation);
-    return { id: run.id, label: run.label, axes: run.axes ?? { pairs: run.label }, config, dataRefs: {}, evaluations, runDir: resolve(dir, run.id) };
+    const pipelines = resolveAugmentation(registry.augmentations.get(config.augmentation.preset), config.augmentation);
+    const planned: PlannedRun = { id: run.id, label: run.label, axes: run.axes ?? { pairs: run.label }, config, dataRefs: {}, evaluations, runDir: resolve(dir, run.id) };
+    return { run: planned, symbolic: config, pipelines };
   });
+  const runs: PlannedRun[] = members.map((m) => m.run);
   const axes: ExpandedAxis[] = AXES.filter((a) => runs.some((r) => r.axes[a] !== undefined)).map((name) => ({
     name,
     values: [...new Set(runs.map((r) => r.axes[name]).filter((l): l is string => l !== undefined))].map((label) => ({ label })),
@@ -60,7 +63,7 @@ export function expandPreset(original: ExperimentPreset, options: ExpandPresetOp
     scale: 'cpu',
     dir,
     axes,
-    runs,
+    runs: [...runs, ...planBaselines(preset.baselines, members, dir)],
     tables: [table],
     missingData: [],
     invocation: options.invocation,

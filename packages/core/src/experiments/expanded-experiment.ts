@@ -1,6 +1,6 @@
 import type { OptionValues } from '../options.js';
 import type { RunConfig } from '../train/run-config.js';
-import type { AxisName, TableSpec } from './experiment-spec.js';
+import type { AxisName, BaselineKind, TableSpec } from './experiment-spec.js';
 
 /**
  * An experiment expanded into its runs: what executors (local, Slurm), `sempair results` and
@@ -16,6 +16,7 @@ export interface ExpandedExperiment {
   dir: string;
   /** The grid's axes in order, each value's label (and the paper's, where it stands for one). */
   axes: ExpandedAxis[];
+  /** The pre-training runs in grid order, then the baselines (`baseline` set) the experiment asks for. */
   runs: PlannedRun[];
   tables: TableSpec[];
   /** Data keys referred to without a path (only when expanded with allowMissingData). */
@@ -48,6 +49,29 @@ export interface PlannedRun {
   evaluations: PlannedEvaluation[];
   /** Absolute: `<experiment dir>/<id>`. Holds config.json, status.json, eval/<name>.json, … */
   runDir: string;
+  /** Set on a baseline: not a pre-training run but the experiment's evaluations of an untrained backbone. */
+  baseline?: PlannedBaseline;
+}
+
+/**
+ * A baseline of an experiment (`baselines: [random-init]`): every evaluation of the experiment
+ * on the backbone of a group of its runs as initialised from their seed, nothing trained. One
+ * per distinct backbone configuration — backbone id, options, view size, input normalisation,
+ * seed — of the grid; its `config` is the first such run's (only those parts of it are used).
+ * Its id is `random-init-<backbone>-s<seed>-<8 hex of that configuration>`, so it is stable
+ * like a run's; its directory holds `baseline.json` (what it is) and
+ * `eval/<evaluation name>-random.json`. Results show it as a "random init" row.
+ */
+export interface PlannedBaseline {
+  kind: BaselineKind;
+  /** Ids of the pre-training runs it stands beside. */
+  runs: string[];
+  /**
+   * What tells its backbone configuration apart from the experiment's other baselines' apart from
+   * the seed ("vit-tiny, 32 px"), '' when they all share one: tables average the seeds of the
+   * same architecture in one row, labelled with it.
+   */
+  architecture: string;
 }
 
 /** An evaluation of a planned run, options validated (defaults filled). */

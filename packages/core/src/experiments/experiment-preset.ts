@@ -1,6 +1,6 @@
 import type { OptionValues } from '../options.js';
 import type { RunConfigInput } from '../train/run-config.js';
-import type { AxisName } from './experiment-spec.js';
+import type { AxisName, BaselineKind } from './experiment-spec.js';
 
 /** One run of an experiment: a label for tables and the config layer that defines it. */
 export interface ExperimentRun {
@@ -36,6 +36,8 @@ export interface ExperimentPreset {
   runs: ExperimentRun[];
   evaluations: ExperimentEvaluation[];
   compare?: ExperimentComparison | ExperimentComparison[];
+  /** Baselines evaluated beside the runs, as an experiment's `baselines` (`random-init`: a "random init" row). */
+  baselines?: BaselineKind[];
   /**
    * Laptop-scale settings for a method when the preset is run with other methods
    * (`reproduce --methods`), layered over the run's config: e.g. a shorter DINO head.

@@ -23,6 +23,7 @@ import type { RunConfigInput } from '../train/run-config.js';
  * evaluations:
  *   - linear                                   # evaluator id, its defaults
  *   - { name: knn-shifted, evaluator: knn, options: { dataset: synthetic-shifted, k: 20 } }
+ * baselines: [random-init]                   # the same evaluations on untrained backbones: a "random init" row
  * tables:
  *   - { id: main, title: SP vs AP, rows: [method, pairs], columns: { axis: epochs, evaluation: linear }, difference: { axis: pairs, a: SP, b: AP } }
  * data: { stl10: /data/stl10_binary }         # values for "$data:stl10" references
@@ -41,6 +42,13 @@ export interface ExperimentSpec {
   methodSettings?: Record<string, RunConfigInput>;
   /** Evaluations run on every trained backbone (none: pre-training only). */
   evaluations?: Array<string | EvaluationSpec>;
+  /**
+   * Reference points evaluated beside the runs. `random-init`: every evaluation once on a randomly
+   * initialised backbone (no pre-training) of each distinct backbone configuration of the grid
+   * (backbone, options, view size, normalisation, seed), shown as a "random init" row of every
+   * table, so the tables say whether pre-training helps at all.
+   */
+  baselines?: BaselineKind[];
   /** How `sempair results` lays the numbers out (the paper's tables); none: one row per run. */
   tables?: TableSpec[];
   /** Values for "$data:<key>" references in configs and evaluation options (flags override). */
@@ -77,6 +85,10 @@ export interface ExperimentGrid {
  * put the paper's number beside it.
  */
 export type AxisValueSpec = { label: string; paper?: string } & RunConfigInput;
+
+/** The baselines an experiment may ask for (`baselines: [random-init]`). */
+export const BASELINE_KINDS = ['random-init'] as const;
+export type BaselineKind = (typeof BASELINE_KINDS)[number];
 
 /** The axes in the order their labels appear in run ids and table rows. */
 export const AXES = ['method', 'pairs', 'dataset', 'epochs', 'perClass', 'ablation', 'seed'] as const;

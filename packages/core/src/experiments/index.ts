@@ -17,6 +17,7 @@ export * from './paper-numbers.js';
 export * from './presets/index.js';
 export * from './expand-preset.js';
 export * from './plan-evaluation.js';
+export * from './plan-baselines.js';
 export * from './run-records.js';
 export * from './result-tables.js';
 export * from './estimate-cost.js';

@@ -7,7 +7,8 @@ import { quickPreset } from './quick.js';
  * The laptop recipe every `--scale cpu` preset shares, read from the quick preset (`sempair
  * reproduce quick`, the README's main job) so that tuning quick tunes them all: its data,
  * backbone, view size, epochs, batch, seed and schedule, its per-method head sizes
- * (`methodSettings`) and its downstream evaluation. Nothing here repeats one of its numbers.
+ * (`methodSettings`), its downstream evaluation and its baselines (a "random init" row). Nothing
+ * here repeats one of its numbers.
  */
 function quickRun(label: string): RunConfigInput {
   const run = quickPreset.runs.find((r) => r.label === label);
@@ -55,6 +56,8 @@ export const laptopRecipe = {
     AP: { label: 'AP', pairs: ap.pairs, ...(ap.pairOptions ? { pairOptions: ap.pairOptions } : {}) } as AxisValueSpec,
   },
   methodSettings,
+  /** Quick's baselines (random init), so every cpu table shows whether pre-training beats an untrained backbone. */
+  baselines: [...(quickPreset.baselines ?? [])],
   /**
    * Three downstream sets the pre-training never saw, standing for the paper's three: quick's
    * own (the shifted scenes, for STL-10), new scenes of the pre-training domain from another

@@ -6,7 +6,8 @@ import type { ExperimentPreset } from './experiment-preset.js';
  * pairs (AP) of the embedded data: the same 1,500 images, steps and seed for both; then a
  * linear probe on the shifted downstream set, which neither run saw. The scenes use clutter
  * 0.3 (plainer backgrounds, fewer distractors) because at full clutter nothing, not even a
- * supervised CNN, learns within this budget. A reduced-scale result, reported as such.
+ * supervised CNN, learns within this budget. The same probe of the randomly initialised
+ * backbone is the "random init" row. A reduced-scale result, reported as such.
  */
 const scene = { clutter: 0.3 };
 const shared = {
@@ -32,6 +33,8 @@ export const quickPreset: ExperimentPreset = {
   ],
   evaluations: [{ id: 'linear', options: { dataset: 'synthetic-shifted', datasetOptions: 'clutter=0.3' } }],
   compare: { a: 'SP', b: 'AP' },
+  // The same probe on the untrained backbone (one per backbone and seed): does pre-training help at all?
+  baselines: ['random-init'],
   // For `--methods`: heads scaled with the backbone (width 8 is 1/8 of ResNet-18's, so 4096 →
   // 512 and 2048 → 256 hidden units; output widths kept), else the heads cost more than the
   // backbone. DINO's teacher follows at BYOL's 0.99: at 0.9995 it would barely move in ~90 steps;

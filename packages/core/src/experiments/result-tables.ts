@@ -28,10 +28,11 @@ export interface ResultColumn {
 }
 
 export interface ResultRow {
-  kind: 'runs' | 'difference';
-  /** Shown in the first column: "SP", "simclr AP", "crop only: SP − AP". */
+  /** `baseline`: an untrained backbone's numbers ("random init"), never in a difference and never given the paper's. */
+  kind: 'runs' | 'difference' | 'baseline';
+  /** Shown in the first column: "SP", "simclr AP", "crop only: SP − AP", "random init". */
   label: string;
-  /** Labels of the row axes (for difference rows: the shared axes, then "a − b"). */
+  /** Labels of the row axes (for difference rows: the shared axes, then "a − b"; for baseline rows: the label). */
   labels: string[];
   cells: ResultCell[];
 }
@@ -47,9 +48,13 @@ export interface ResultTable {
   rows: ResultRow[];
   /** The paper's remarks on this result that are not cells. */
   paperNotes: string[];
-  /** Plain statements about the SP − AP (a − b) differences measured here, negative ones named. */
+  /**
+   * Plain statements about what was measured here: the SP − AP (a − b) differences, negative
+   * ones named; with a baseline, whether the pre-trained cells beat random init, those that do
+   * not named.
+   */
   verdict: string[];
-  /** Runs of the table not finished yet (and their state). */
+  /** Runs (and baselines) of the table not finished yet, and their state. */
   missing: Array<{ id: string; label: string; state: string }>;
 }
 
@@ -94,7 +99,8 @@ function cellOf(records: RunRecord[], evaluation: string, metric: string): Resul
  * The paper's tables from the run records of an expanded experiment. Rows follow the order of
  * the grid's axis values; runs that differ only in seed share a cell (mean ± sd). Difference
  * rows (a − b) follow each group; a negative difference is shown as it is and named in the
- * verdict, never hidden.
+ * verdict, never hidden. Baselines of the table's runs come last as "random init" rows (one per
+ * architecture, seeds averaged); pre-trained cells that do not beat theirs are named.
  */
 export function buildResultTables(experiment: ExpandedExperiment, records: RunRecord[]): ResultTable[] {
   return experiment.tables.map((spec) => buildTable(experiment, spec, records));
@@ -103,7 +109,11 @@ export function buildResultTables(experiment: ExpandedExperiment, records: RunRe
 function buildTable(experiment: ExpandedExperiment, spec: TableSpec, allRecords: RunRecord[]): ResultTable {
   const axisValues = new Map(experiment.axes.map((a) => [a.name, a.values]));
   const paperLabel = (axis: AxisName, label: string): string => axisValues.get(axis)?.find((v) => v.label === label)?.paper ?? label;
-  const records = allRecords.filter((r) => Object.entries(spec.where ?? {}).every(([axis, label]) => r.run.axes[axis as AxisName] === label));
+  const records = allRecords.filter((r) => !r.run.baseline && Object.entries(spec.where ?? {}).every(([axis, label]) => r.run.axes[axis as AxisName] === label));
+  // The baselines of the table's runs, and each run's.
+  const inTable = new Set(records.map((r) => r.run.id));
+  const baselines = allRecords.filter((r) => r.run.baseline?.runs.some((id) => inTable.has(id)));
+  const baselineOf = new Map(baselines.flatMap((b) => b.run.baseline!.runs.map((id) => [id, b] as const)));
 
   const columnsSpec = spec.columns;
   const columns: ResultColumn[] =
@@ -189,9 +199,21 @@ function buildTable(experiment: ExpandedExperiment, spec: TableSpec, allRecords:
     }
   }
 
+  // Random init: a row per architecture (seeds averaged), each column from the baselines of the runs in it.
+  const architectures = [...new Set(baselines.map((b) => b.run.baseline!.architecture))];
+  for (const architecture of architectures) {
+    const label = `random init${architecture ? ` (${architecture})` : ''}`;
+    const cells = columns.map((c) => {
+      const ofColumn = records.filter((r) => !columnAxis || r.run.axes[columnAxis] === c.label).map((r) => baselineOf.get(r.run.id));
+      const chosen = [...new Set(ofColumn)].filter((b): b is RunRecord => b !== undefined && b.run.baseline!.architecture === architecture);
+      return chosen.length ? cellOf(chosen, c.evaluation, c.metric) : { status: 'not in the grid' };
+    });
+    rows.push({ kind: 'baseline', label, labels: [label], cells });
+  }
+
+  const scale = experiment.scale === 'paper' ? 'at the paper’s settings' : experiment.scale === 'custom' ? 'here' : `at ${experiment.scale} scale`;
   const verdict: string[] = [];
   if (diff && verdictCells.length) {
-    const scale = experiment.scale === 'paper' ? 'at the paper’s settings' : experiment.scale === 'custom' ? 'here' : `at ${experiment.scale} scale`;
     const below = verdictCells.filter((c) => c.value <= 0);
     const n = verdictCells.length;
     if (below.length === 0) verdict.push(`${diff.a} beats ${diff.b} in ${n === 1 ? 'the one cell' : `all ${n} cells`} measured ${scale}.`);
@@ -200,7 +222,14 @@ function buildTable(experiment: ExpandedExperiment, spec: TableSpec, allRecords:
       verdict.push(`${diff.a} does not beat ${diff.b} in ${below.length} of ${n} cell${n === 1 ? '' : 's'} measured ${scale}: ${named}.`);
     }
   }
-  const missing = records.filter((r) => r.state !== 'completed' || r.run.evaluations.some((e) => !r.evaluations[e.name])).map((r) => ({ id: r.run.id, label: r.run.label, state: describeState(r) }));
+  const columnName = (c: ResultColumn): string => (columnAxis ? `${columnAxis} ${c.label}` : c.label);
+  const againstBaseline = baselineVerdict(rows.filter((r) => r.kind === 'runs'), columns, columnName, scale, (row, column) => {
+    // The random-init number the runs of this cell stand beside: the mean of their baselines'.
+    const values = [...new Set(runsAt(row.labels, column).map((r) => baselineOf.get(r.run.id)))].map((b) => b && cellOf([b], column.evaluation, column.metric).ours?.mean);
+    return values.length && values.every((v): v is number => v !== undefined) ? values.reduce((a, b) => a + b, 0) / values.length : undefined;
+  });
+  if (againstBaseline) verdict.push(againstBaseline);
+  const missing = [...records, ...baselines].filter((r) => r.state !== 'completed' || r.run.evaluations.some((e) => !r.evaluations[e.name])).map((r) => ({ id: r.run.id, label: r.run.label, state: describeState(r) }));
   return {
     id: spec.id,
     title: spec.title,
@@ -212,4 +241,36 @@ function buildTable(experiment: ExpandedExperiment, spec: TableSpec, allRecords:
     verdict,
     missing,
   };
+}
+
+/**
+ * The note on pre-trained cells against random init, undefined when no cell has both numbers:
+ * "Below random init at cpu scale: 2 of 6 pre-trained cells — SP (shifted scenes 17.90 vs 20.50); …",
+ * or that every one beats it. A cell equal to its baseline counts as not beating it.
+ */
+function baselineVerdict(
+  rows: ResultRow[],
+  columns: ResultColumn[],
+  columnName: (c: ResultColumn) => string,
+  scale: string,
+  baselineAt: (row: ResultRow, column: ResultColumn) => number | undefined,
+): string | undefined {
+  const compared: Array<{ row: string; column: string; ours: number; baseline: number }> = [];
+  for (const row of rows) {
+    row.cells.forEach((cell, j) => {
+      const column = columns[j]!;
+      const baseline = cell.ours ? baselineAt(row, column) : undefined;
+      if (cell.ours && baseline !== undefined) compared.push({ row: row.label || 'pre-trained', column: columnName(column), ours: cell.ours.mean, baseline });
+    });
+  }
+  const n = compared.length;
+  if (n === 0) return undefined;
+  const below = compared.filter((c) => c.ours <= c.baseline);
+  if (below.length === 0) return `Pre-training beats random init in ${n === 1 ? 'the one cell' : `all ${n} cells`} measured ${scale}.`;
+  const byRow = new Map<string, string[]>();
+  for (const c of below) byRow.set(c.row, [...(byRow.get(c.row) ?? []), `${c.column} ${c.ours.toFixed(2)} vs ${c.baseline.toFixed(2)}`]);
+  const named = [...byRow].map(([row, cells]) => `${row} (${cells.join(', ')})`).join('; ');
+  const how = below.some((c) => c.ours === c.baseline) ? 'Not above random init' : 'Below random init';
+  const count = below.length === n ? (n === 1 ? 'the one pre-trained cell' : `all ${n} pre-trained cells`) : `${below.length} of ${n} pre-trained cells`;
+  return `${how} ${scale}: ${count} — ${named}.`;
 }

@@ -1,9 +1,9 @@
 import { UserError } from '../errors.js';
 import { RUN_CONFIG_KEYS } from '../train/run-config.js';
-import { AXES, GRID_KEYS, type AxisName, type ExperimentSpec, type MetricRef } from './experiment-spec.js';
+import { AXES, BASELINE_KINDS, GRID_KEYS, type AxisName, type ExperimentSpec, type MetricRef } from './experiment-spec.js';
 
 const ID = /^[\w.-]+$/;
-const SPEC_KEYS = ['id', 'description', 'scale', 'base', 'grid', 'methodSettings', 'evaluations', 'tables', 'data'];
+const SPEC_KEYS = ['id', 'description', 'scale', 'base', 'grid', 'methodSettings', 'evaluations', 'baselines', 'tables', 'data'];
 const EVALUATION_KEYS = ['name', 'evaluator', 'options', 'plugin'];
 const TABLE_KEYS = ['id', 'title', 'rows', 'columns', 'where', 'difference', 'paper', 'paperNotes'];
 /** Extra keys an axis value may carry beside its config layer. */
@@ -85,6 +85,8 @@ export function validateExperimentSpec(value: unknown, where: string): Experimen
     });
   }
 
+  if (spec.baselines !== undefined) checkBaselines(spec.baselines, names.size, fail);
+
   if (spec.tables !== undefined) {
     if (!Array.isArray(spec.tables)) fail('tables', 'must be a list', 'write e.g. tables: [{ id: main, title: …, rows: [pairs], columns: { metrics: [{ evaluation: linear }] } }]');
     const ids = new Set<string>();
@@ -100,6 +102,19 @@ export function validateExperimentSpec(value: unknown, where: string): Experimen
 }
 
 type Fail = (key: string, what: string, fix: string) => never;
+
+/** `baselines: [random-init]`: known kinds, each once, and evaluations for them to run. */
+export function checkBaselines(value: unknown, evaluations: number, fail: Fail): void {
+  const kinds = BASELINE_KINDS.join(', ');
+  if (!Array.isArray(value)) fail('baselines', `must be a list of baselines (${kinds}), got ${shown(value)}`, 'write e.g. baselines: [random-init], or leave it out');
+  const seen = new Set<string>();
+  (value as unknown[]).forEach((v, i) => {
+    if (typeof v !== 'string' || !(BASELINE_KINDS as readonly string[]).includes(v)) fail(`baselines[${i}]`, `is not a baseline (${shown(v)})`, `use one of: ${kinds}`);
+    if (seen.has(v as string)) fail(`baselines[${i}]`, `repeats '${String(v)}'`, 'name each baseline once');
+    seen.add(v as string);
+  });
+  if (seen.size && evaluations === 0) fail('baselines', 'needs evaluations to run on the untrained backbones, and the experiment has none', 'add evaluations, or leave baselines out');
+}
 
 function checkLayer(layer: unknown, key: string, fail: Fail, extra: readonly string[] = []): void {
   if (!isObject(layer)) fail(key, `must be a config object, got ${shown(layer)}`, 'write e.g. { epochs: 10, batchSize: 128 }');

@@ -10,7 +10,7 @@ import { Rng } from '../rng.js';
 import type { RunConfig } from '../train/run-config.js';
 import { writeJsonAtomic } from './atomic-write.js';
 import { restoreRunBackbone } from './restore-backbone.js';
-import { readJson, RUN_FILES } from './run-dir.js';
+import { configId, readJson, RUN_FILES } from './run-dir.js';
 
 const IMAGENET = { mean: [0.485, 0.456, 0.406] as [number, number, number], std: [0.229, 0.224, 0.225] as [number, number, number] };
 
@@ -29,15 +29,43 @@ export interface EvaluateRunOptions {
   randomInit?: boolean;
   /** Backend preference; defaults to the one in the run's config. */
   backend?: string;
-  /** Write eval/<id>.json (default true; a random-init baseline writes eval/<id>-random.json). */
+  /** Write the result file (default true): eval/<name>.json, see evalResultName. */
   save?: boolean;
-  /** The result file's name instead of the evaluator id (eval/<name>.json): one evaluator on several datasets. */
+  /** The result's name instead of the evaluator id (eval/<name>.json): one evaluator on several datasets. */
   name?: string;
+}
+
+/** The result file of an evaluation named `name` in a run directory's eval/: `<name>.json`, `<name>-random.json` for a random-init baseline. */
+export function evalResultFile(name: string, randomInit = false): string {
+  return `${name}${randomInit ? '-random' : ''}.json`;
+}
+
+/** A downstream dataset as a piece of a file name: its id, and a short hash of its options when it has some. */
+function downstreamKey(options: OptionValues): string | undefined {
+  if (typeof options.dataset !== 'string' || !options.dataset) return undefined;
+  const id = options.dataset.toLowerCase().replace(/[^a-z0-9.]+/g, '-').replace(/^-+|-+$/g, '');
+  const given = typeof options.datasetOptions === 'string' ? options.datasetOptions : options.datasetOptions === undefined ? '' : JSON.stringify(options.datasetOptions);
+  const parts = given.split(',').map((p) => p.trim()).filter(Boolean).sort();
+  return parts.length ? `${id}-${configId(parts.join(',')).slice(0, 6)}` : id;
+}
+
+/**
+ * The name an evaluation's result goes under (file `eval/<name>.json`, see evalResultFile): the
+ * name given (an experiment's evaluation name, `sempair eval --name`), else the evaluator id. A
+ * random-init baseline without a name also carries its downstream dataset
+ * (`linear-fashion-mnist` → `eval/linear-fashion-mnist-random.json`; with dataset options, a
+ * short hash of them), so baselines of one run on two datasets never overwrite each other.
+ */
+export function evalResultName(evaluator: string, options: OptionValues, { name, randomInit = false }: { name?: string; randomInit?: boolean } = {}): string {
+  if (name) return name;
+  const downstream = randomInit ? downstreamKey(options) : undefined;
+  return downstream ? `${evaluator}-${downstream}` : evaluator;
 }
 
 /**
  * Evaluates a run's backbone from its newest checkpoint (frozen unless the evaluator tunes
- * it) and writes `eval/<evaluator or name>.json` atomically into the run directory.
+ * it), or as initialised with `randomInit`, and writes its result file atomically into the run
+ * directory (`eval/<name>.json`, `eval/<name>-random.json` for a baseline; see evalResultName).
  */
 export async function evaluateRun(registry: Registry, options: EvaluateRunOptions): Promise<EvalResult> {
   const config = await readJson<RunConfig>(join(options.runDir, RUN_FILES.config), 'run config');
@@ -71,9 +99,10 @@ export async function evaluateConfig(registry: Registry, config: RunConfig, opti
       openDataset: (id, datasetOptions) =>
         registry.datasets.get(id).open(resolveOptions(registry.datasets.get(id).options, datasetOptions, `dataset ${id}`), { rng: rng.derive('dataset', id) }),
     });
+    const name = evalResultName(evaluator.id, evalOptions, { name: options.name, randomInit: options.randomInit });
     const record = {
       evaluator: evaluator.id,
-      ...(options.name ? { name: options.name } : {}),
+      ...(name !== evaluator.id ? { name } : {}),
       options: evalOptions,
       checkpoint,
       randomInit: Boolean(options.randomInit),
@@ -85,10 +114,7 @@ export async function evaluateConfig(registry: Registry, config: RunConfig, opti
       details: result.details ?? {},
       finishedAt: new Date().toISOString(),
     };
-    if (options.save !== false) {
-      const file = `${options.name ?? evaluator.id}${options.randomInit ? '-random' : ''}.json`;
-      await writeJsonAtomic(join(options.runDir, RUN_FILES.eval, file), record);
-    }
+    if (options.save !== false) await writeJsonAtomic(join(options.runDir, RUN_FILES.eval, evalResultFile(name, options.randomInit)), record);
     return result;
   } finally {
     params.dispose();

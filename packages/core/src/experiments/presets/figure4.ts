@@ -39,6 +39,7 @@ export const figure4: StudyPreset = {
       description: 'four methods on the laptop recipe (its heads per method), SP vs AP, linear on three downstream sets',
       base: laptopRecipe.base,
       methodSettings: laptopRecipe.methodSettings,
+      baselines: laptopRecipe.baselines,
       grid: { methods: METHODS, pairs: [laptopRecipe.pairs.SP, laptopRecipe.pairs.AP] },
       evaluations: [laptopRecipe.downstream.shifted, laptopRecipe.downstream.scenes, laptopRecipe.downstream.fashion],
       tables: [

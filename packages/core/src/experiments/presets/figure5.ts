@@ -44,6 +44,7 @@ export const figure5: StudyPreset = {
       description: 'SimCLR on the laptop recipe, SP vs AP, transformations removed, linear on the shifted scenes',
       base: laptopRecipe.base,
       methodSettings: laptopRecipe.methodSettings,
+      baselines: laptopRecipe.baselines,
       grid: { pairs: [laptopRecipe.pairs.SP, laptopRecipe.pairs.AP], ablations: CPU_ABLATIONS },
       evaluations: [laptopRecipe.downstream.shifted],
       tables: [table('linear-shifted', 'shifted scenes')],

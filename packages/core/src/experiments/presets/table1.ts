@@ -38,6 +38,7 @@ export const table1: StudyPreset = {
       description: 'SimCLR on the laptop recipe, SP vs AP, its epochs ×1/×2/×4, linear on the shifted scenes',
       base: laptopRecipe.base,
       methodSettings: laptopRecipe.methodSettings,
+      baselines: laptopRecipe.baselines,
       grid: {
         pairs: [laptopRecipe.pairs.SP, laptopRecipe.pairs.AP],
         epochs: [1, 2, 4].map((k, i) => ({ label: String(laptopRecipe.epochs * k), paper: PAPER_EPOCHS[i], epochs: laptopRecipe.epochs * k })),

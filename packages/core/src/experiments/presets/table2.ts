@@ -51,6 +51,7 @@ export const table2: StudyPreset = {
       description: `SimCLR on SP vs on augmented pairs of ${TINY_RATIO.toFixed(1)}× as many scenes (the Tiny-ImageNet stand-in), linear on three downstream sets`,
       base: laptopRecipe.base,
       methodSettings: laptopRecipe.methodSettings,
+      baselines: laptopRecipe.baselines,
       grid: {
         pairs: [
           laptopRecipe.pairs.SP,

@@ -38,6 +38,7 @@ export const table5: StudyPreset = {
       description: "SimCLR on the laptop recipe, SP vs AP on 50/157, 100/157 and all of its images per class, linear on the shifted scenes",
       base: laptopRecipe.base,
       methodSettings: laptopRecipe.methodSettings,
+      baselines: laptopRecipe.baselines,
       grid: {
         pairs: [laptopRecipe.pairs.SP, laptopRecipe.pairs.AP],
         perClass: PAPER_SIZES.map((n) => {
