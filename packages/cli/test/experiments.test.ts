@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import test from 'ava';
-import { BIN, jsonLines, sandbox, sempair } from './helpers/cli.js';
+import { BIN, jsonLines, REPO, sandbox, sempair } from './helpers/cli.js';
 
 const box = await sandbox();
 
@@ -225,4 +225,15 @@ test('every preset expands at cpu scale; the paper scale asks for its data, and 
   t.regex(noScale.stderr, /^Error: --scale picks the form of a built-in study preset, and 'quick' is not one/);
   const epochs = await sempair(['reproduce', 'table1', '--scale', 'cpu', '--epochs', '1', '--dry-run'], { env: box.env, cwd: box.dir });
   t.regex(epochs.stderr, /varies the epochs itself/);
+});
+
+test('the example experiment files in examples/experiments expand into runs and a random-init baseline', async (t) => {
+  const dir = join(REPO, 'examples', 'experiments');
+  const files = (await readdir(dir)).filter((f) => f.endsWith('.yaml'));
+  t.true(files.length > 0);
+  for (const file of files) {
+    const plan = await dryRun([join(dir, file), '--runs-dir', join(box.dir, 'examples')], box.dir);
+    t.true(plan.runs.length > 1, file);
+    t.true(plan.runs.some((r) => r.id.startsWith('random-init-')), `${file} has a random-init baseline`);
+  }
 });
