@@ -65,7 +65,7 @@ export function registerNativeKernels(tf: TfCore, options: RegisterOptions = {})
     poison: options.poisonReusedBuffers,
   });
   const ctx = new KernelContext(tf, addon, pool);
-  const configs = [
+  const allConfigs = [
     ...convKernels(ctx),
     ...matMulKernels(ctx),
     ...elementwiseKernels(ctx),
@@ -77,6 +77,9 @@ export function registerNativeKernels(tf: TfCore, options: RegisterOptions = {})
     ...batchNormKernels(ctx),
     ...reluGradKernels(ctx),
   ];
+  // SEMPAIR_NATIVE_SKIP=Kernel,… leaves those kernels to the stock cpu ones (to isolate a fault).
+  const skip = new Set((process.env.SEMPAIR_NATIVE_SKIP ?? '').split(',').map((name) => name.trim()).filter(Boolean));
+  const configs = allConfigs.filter((config) => !skip.has(config.kernelName));
   const stock = new Map<string, ReturnType<TfCore['getKernel']>>();
   for (const config of configs) {
     const existing = tf.getKernel(config.kernelName, 'cpu');

@@ -25,6 +25,30 @@ export function convGeometry(info: ConvInfo): Int32Array | string {
   return Int32Array.from([n, h, w, c, o, kh, kw, oh, ow, sh, sw, dh, dw, top, bottom, left, right]);
 }
 
+/** A 1×1 convolution with a stride above 1 and no padding (a ResNet shortcut). */
+function isStridedPointwise(info: ConvInfo): boolean {
+  const { top, bottom, left, right } = info.padInfo;
+  return info.filterHeight === 1 && info.filterWidth === 1 && (info.strideHeight > 1 || info.strideWidth > 1)
+    && info.dilationHeight === 1 && info.dilationWidth === 1 && top === 0 && bottom === 0 && left === 0 && right === 0;
+}
+
+/** x[:, ::sh, ::sw, :] cut to the output's size: the pixels a strided 1×1 convolution reads. */
+function subsample(x: Float32Array, info: ConvInfo): Float32Array {
+  const { batchSize: n, inHeight: h, inWidth: w, inChannels: c, outHeight: oh, outWidth: ow, strideHeight: sh, strideWidth: sw } = info;
+  const out = new Float32Array(n * oh * ow * c);
+  let o = 0;
+  for (let b = 0; b < n; b++) {
+    for (let y = 0; y < oh; y++) {
+      const row = (b * h + y * sh) * w;
+      for (let xx = 0; xx < ow; xx++) {
+        const from = (row + xx * sw) * c;
+        for (let k = 0; k < c; k++) out[o++] = x[from + k]!;
+      }
+    }
+  }
+  return out;
+}
+
 function nhwcOnly(attrs: KernelArgs['attrs']): string | undefined {
   const format = attrs?.dataFormat;
   return format === undefined || format === 'NHWC' ? undefined : `dataFormat ${String(format)}`;
@@ -98,7 +122,16 @@ export function convKernels(ctx: KernelContext) {
     const geometry = convGeometry(conv);
     if (typeof geometry === 'string') return geometry;
     const out = pool.take(size(filterShape));
-    addon.conv2d(BACKPROP_FILTER, xv, dyv, out, geometry);
+    if (isStridedPointwise(conv)) {
+      // oneDNN 2.6's 1×1 strided weight gradient (its reduce-to-unit-stride path) writes out of
+      // bounds for some shapes (8 input channels at ≥ 64 px corrupted the heap); the same
+      // gradient from the strided samples at stride 1 is exact and safe.
+      const { batchSize: n, outHeight: oh, outWidth: ow, inChannels: c, outChannels: o } = conv;
+      const samples = subsample(xv, conv);
+      addon.conv2d(BACKPROP_FILTER, samples, dyv, out, Int32Array.from([n, oh, ow, c, o, 1, 1, oh, ow, 1, 1, 1, 1, 0, 0, 0, 0]));
+    } else {
+      addon.conv2d(BACKPROP_FILTER, xv, dyv, out, geometry);
+    }
     return ctx.output(backend, [...filterShape], out);
   });
 
