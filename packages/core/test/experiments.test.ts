@@ -325,7 +325,7 @@ test('results tables: a random init row after the runs, never in a difference, w
   t.deepEqual(table!.rows.map((r) => [r.kind, r.label]), [['runs', 'SP'], ['runs', 'AP'], ['difference', 'SP − AP'], ['baseline', 'random init']]);
   t.deepEqual(table!.rows[3]!.cells, [{ status: 'not run' }, { status: 'not run' }]);
   t.deepEqual(table!.missing.map((m) => m.label), ['random init seed 0', 'random init seed 1']);
-  t.deepEqual(table!.verdict, ['SP beats AP in all 2 cells measured at cpu scale.']);
+  t.deepEqual(table!.verdict, ['SP beats AP in both cells measured at cpu scale.']);
 
   // Random init below every pre-trained cell: seeds averaged, the same number in every epochs column.
   await fakeBaseline(baseline(0).runDir, { knn: { top1: 40 } });
@@ -335,7 +335,7 @@ test('results tables: a random init row after the runs, never in a difference, w
   t.deepEqual(row.cells, [{ ours: { mean: 42, std: Math.sqrt(8), n: 2 } }, { ours: { mean: 42, std: Math.sqrt(8), n: 2 } }], 'no paper number, even where the paper table has the key');
   t.deepEqual(table!.rows.map((r) => r.kind), ['runs', 'runs', 'difference', 'baseline'], 'no difference row for it');
   t.deepEqual(table!.missing, []);
-  t.deepEqual(table!.verdict, ['SP beats AP in all 2 cells measured at cpu scale.', 'Pre-training beats random init in all 4 cells measured at cpu scale.']);
+  t.deepEqual(table!.verdict, ['SP beats AP in both cells measured at cpu scale.', 'Pre-training beats random init in all 4 cells measured at cpu scale.']);
 
   // Random init above some: those cells are named, with both numbers.
   await fakeBaseline(baseline(0).runDir, { knn: { top1: 57 } });

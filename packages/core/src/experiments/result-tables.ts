@@ -216,7 +216,7 @@ function buildTable(experiment: ExpandedExperiment, spec: TableSpec, allRecords:
   if (diff && verdictCells.length) {
     const below = verdictCells.filter((c) => c.value <= 0);
     const n = verdictCells.length;
-    if (below.length === 0) verdict.push(`${diff.a} beats ${diff.b} in ${n === 1 ? 'the one cell' : `all ${n} cells`} measured ${scale}.`);
+    if (below.length === 0) verdict.push(`${diff.a} beats ${diff.b} in ${allCells(n)} measured ${scale}.`);
     else {
       const named = below.map((c) => `${c.where} ${c.value === 0 ? '±0.00' : `−${Math.abs(c.value).toFixed(2)}`}`).join('; ');
       verdict.push(`${diff.a} does not beat ${diff.b} in ${below.length} of ${n} cell${n === 1 ? '' : 's'} measured ${scale}: ${named}.`);
@@ -266,11 +266,16 @@ function baselineVerdict(
   const n = compared.length;
   if (n === 0) return undefined;
   const below = compared.filter((c) => c.ours <= c.baseline);
-  if (below.length === 0) return `Pre-training beats random init in ${n === 1 ? 'the one cell' : `all ${n} cells`} measured ${scale}.`;
+  if (below.length === 0) return `Pre-training beats random init in ${allCells(n)} measured ${scale}.`;
   const byRow = new Map<string, string[]>();
   for (const c of below) byRow.set(c.row, [...(byRow.get(c.row) ?? []), `${c.column} ${c.ours.toFixed(2)} vs ${c.baseline.toFixed(2)}`]);
   const named = [...byRow].map(([row, cells]) => `${row} (${cells.join(', ')})`).join('; ');
   const how = below.some((c) => c.ours === c.baseline) ? 'Not above random init' : 'Below random init';
   const count = below.length === n ? (n === 1 ? 'the one pre-trained cell' : `all ${n} pre-trained cells`) : `${below.length} of ${n} pre-trained cells`;
   return `${how} ${scale}: ${count} — ${named}.`;
+}
+
+/** 'the one cell', 'both cells', 'all 5 cells'. */
+function allCells(n: number): string {
+  return n === 1 ? 'the one cell' : n === 2 ? 'both cells' : `all ${n} cells`;
 }
