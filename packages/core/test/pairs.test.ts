@@ -62,6 +62,18 @@ test('semantic-labels fixed mode keeps one partner per image for the whole run',
   t.is(set.describe().mode, 'fixed');
 });
 
+test('semantic-labels positives=class gives each pair its class as index (supervised contrastive); the partners stay the same', async (t) => {
+  const ds = tinyDataset(30, 3);
+  const byPair = await semanticLabelPairs.create(ds, resolveOptions(semanticLabelPairs.options, {}, 'test'), ctx());
+  const byClass = await semanticLabelPairs.create(ds, resolveOptions(semanticLabelPairs.options, { positives: 'class' }, 'test'), ctx());
+  const pairs = byClass.pairs(0);
+  t.deepEqual(pairs.map((p) => p.index), pairs.map((p) => p.a % 3));
+  t.deepEqual(pairs.map((p) => [p.a, p.b]), byPair.pairs(0).map((p) => [p.a, p.b]));
+  t.deepEqual(byPair.pairs(0).map((p) => p.index), pairs.map((p) => p.a));
+  t.like(byClass.describe(), { positives: 'class' });
+  t.throws(() => resolveOptions(semanticLabelPairs.options, { positives: 'all' }, 'test'));
+});
+
 test('semantic-labels counts singleton classes instead of hiding them', async (t) => {
   const ds = tinyDataset(3, 3); // one image per class
   const set = await semanticLabelPairs.create(ds, { mode: 'redraw' }, ctx());

@@ -8,6 +8,8 @@ import { perClassOption, perClassSubset } from './per-class-subset.js';
  * class. In `redraw` mode partners are drawn anew each epoch (from the seed and the epoch); in
  * `fixed` mode each anchor keeps one partner for the whole run, like a curated pair set.
  * A class with a single image pairs that image with itself, and describe() counts such pairs.
+ * `positives: class` gives every pair its class as index, so that a contrastive loss treats all
+ * same-class views of a batch as positives (supervised contrastive) instead of the pair alone.
  */
 export const semanticLabelPairs: PairSourceDefinition = {
   id: 'semantic-labels',
@@ -19,6 +21,12 @@ export const semanticLabelPairs: PairSourceDefinition = {
       default: 'redraw',
       description: 'redraw partners every epoch, or fix one partner per image for the whole run',
     },
+    positives: {
+      type: 'string',
+      choices: ['pair', 'class'],
+      default: 'pair',
+      description: "which views count as positives of each other: the pair's two only, or every view of the same class in the batch (supervised contrastive; only SimCLR's loss reads it)",
+    },
     perClass: perClassOption,
   },
   async create(source, options, { rng }) {
@@ -27,6 +35,7 @@ export const semanticLabelPairs: PairSourceDefinition = {
     const { dataset, labels } = perClassSubset(source, await loadLabels(source), perClass, rng.derive('subset'));
     const groups = groupByClass(labels, dataset.classes.length, dataset.name);
     const mode = options.mode as 'redraw' | 'fixed';
+    const byClass = options.positives === 'class';
     const singletons = groups.filter((g) => g.length === 1).length;
 
     const draw = (epoch: number): Pair[] => {
@@ -41,7 +50,7 @@ export const semanticLabelPairs: PairSourceDefinition = {
           const k = r.int(group.length - 1);
           b = group[k]! >= i ? group[k + 1]! : group[k]!;
         }
-        pairs[i] = { a: i, b, index: i };
+        pairs[i] = { a: i, b, index: byClass ? labels[i]! : i };
       }
       return pairs;
     };
@@ -54,6 +63,7 @@ export const semanticLabelPairs: PairSourceDefinition = {
       describe: () => ({
         source: 'semantic-labels',
         mode,
+        positives: byClass ? 'class' : 'pair',
         pairs: labels.length,
         classes: groups.filter((g) => g.length > 0).length,
         selfPairedSingletons: singletons,
