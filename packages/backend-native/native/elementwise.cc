@@ -151,6 +151,25 @@ void binaryRun(const float* a, const float* b, float* out, int rank, const int64
   });
 }
 
+/** The broadcast layout binary and compare take as arguments 4–6: dims, strides of a, strides of b. */
+struct Broadcast {
+  int rank;
+  int64_t dims[8], sa[8], sb[8];
+  Broadcast(const Args& args, const char* op) {
+    size_t n = 0, nA = 0, nB = 0;
+    const int32_t* dims32 = args.i32(4, &n);
+    const int32_t* sa32 = args.i32(5, &nA);
+    const int32_t* sb32 = args.i32(6, &nB);
+    if (n < 1 || n > 8 || nA != n || nB != n) throw ArgumentError(std::string(op) + ": dims and strides must have the same rank, 1 to 8");
+    for (size_t d = 0; d < n; d++) {
+      dims[d] = dims32[d];
+      sa[d] = sa32[d];
+      sb[d] = sb32[d];
+    }
+    rank = static_cast<int>(n);
+  }
+};
+
 }  // namespace
 
 /** unary(op, x, out, alpha, beta): out[i] = op(x[i]); alpha is Step's value for x <= 0, [alpha, beta] ClipByValue's range. */
@@ -189,18 +208,9 @@ void binary(const Args& args) {
   const float* a = args.f32(1);
   const float* b = args.f32(2);
   float* out = args.f32(3);
-  size_t rank = 0, rankA = 0, rankB = 0;
-  const int32_t* dims32 = args.i32(4, &rank);
-  const int32_t* sa32 = args.i32(5, &rankA);
-  const int32_t* sb32 = args.i32(6, &rankB);
-  if (rank < 1 || rank > 8 || rankA != rank || rankB != rank) throw ArgumentError("binary: dims and strides must have the same rank, 1 to 8");
-  int64_t dims[8], sa[8], sb[8];
-  for (size_t d = 0; d < rank; d++) {
-    dims[d] = dims32[d];
-    sa[d] = sa32[d];
-    sb[d] = sb32[d];
-  }
-  const int r = static_cast<int>(rank);
+  const Broadcast g(args, "binary");
+  const int r = g.rank;
+  const int64_t *dims = g.dims, *sa = g.sa, *sb = g.sb;
   switch (op) {
     case kAdd: return binaryRun<kAdd>(a, b, out, r, dims, sa, sb);
     case kSub: return binaryRun<kSub>(a, b, out, r, dims, sa, sb);
@@ -258,18 +268,9 @@ void compare(const Args& args) {
   const float* a = args.f32(1);
   const float* b = args.f32(2);
   uint8_t* out = args.u8(3);
-  size_t rank = 0, rankA = 0, rankB = 0;
-  const int32_t* dims32 = args.i32(4, &rank);
-  const int32_t* sa32 = args.i32(5, &rankA);
-  const int32_t* sb32 = args.i32(6, &rankB);
-  if (rank < 1 || rank > 8 || rankA != rank || rankB != rank) throw ArgumentError("compare: dims and strides must have the same rank, 1 to 8");
-  int64_t dims[8], sa[8], sb[8];
-  for (size_t d = 0; d < rank; d++) {
-    dims[d] = dims32[d];
-    sa[d] = sa32[d];
-    sb[d] = sb32[d];
-  }
-  const int r = static_cast<int>(rank);
+  const Broadcast g(args, "compare");
+  const int r = g.rank;
+  const int64_t *dims = g.dims, *sa = g.sa, *sb = g.sb;
   switch (op) {
     case kEqual: return compareRun<kEqual>(a, b, out, r, dims, sa, sb);
     case kNotEqual: return compareRun<kNotEqual>(a, b, out, r, dims, sa, sb);
