@@ -187,6 +187,48 @@ test('synthetic scene: every class has its own hue, boxes are the tight box of t
   }
 });
 
+/** Hue in [0, 1) of a mean RGB colour. */
+function hueOf(r: number, g: number, b: number): number {
+  const max = Math.max(r, g, b);
+  const d = max - Math.min(r, g, b);
+  if (d === 0) return 0;
+  const h = max === r ? ((g - b) / d + 6) % 6 : max === g ? (b - r) / d + 2 : (r - g) / d + 4;
+  return h / 6;
+}
+
+test('synthetic scene: random colours keep every object and box, only the shape tells the class', (t) => {
+  const options = { width: 80, height: 64, classCount: 4, maxObjects: 3, minScale: 0.3, maxScale: 0.5, difficultRate: 0, truncatedRate: 0 };
+  const hues: Record<'class' | 'random', number[]> = { class: [], random: [] };
+  for (let seed = 0; seed < 30; seed++) {
+    const byClass = renderScene(new Rng(seed), { ...options, colours: 'class' });
+    const random = renderScene(new Rng(seed), { ...options, colours: 'random' });
+    // One draw for the hue either way: the same objects in the same places.
+    t.deepEqual(random.objects, byClass.objects);
+    for (const o of byClass.objects.filter((x) => x.classIndex === 0)) {
+      const [x0, y0, x1, y1] = o.pixels;
+      for (const [name, scene] of [['class', byClass], ['random', random]] as const) {
+        const other = scene === random ? byClass : random;
+        const sum = [0, 0, 0];
+        let n = 0;
+        // Object pixels: where the two colourings differ (the background is the same).
+        for (let y = y0; y <= y1; y++) for (let x = x0; x <= x1; x++) {
+          const i = (y * 80 + x) * 3;
+          if (Math.max(...[0, 1, 2].map((c) => Math.abs(scene.rgb[i + c]! - other.rgb[i + c]!))) < 40) continue;
+          for (let c = 0; c < 3; c++) sum[c]! += scene.rgb[i + c]!;
+          n++;
+        }
+        if (n > 20) hues[name].push(hueOf(sum[0]! / n, sum[1]! / n, sum[2]! / n));
+      }
+    }
+  }
+  const circularDistance = (a: number, b: number): number => Math.min(Math.abs(a - b), 1 - Math.abs(a - b));
+  t.true(hues.class.length >= 8 && hues.random.length >= 8);
+  // A hue per class: every class-0 object near classHue(0); random: spread round the circle.
+  t.true(hues.class.every((h) => circularDistance(h, classHue(0)) < 0.06), `class hues ${hues.class.join(', ')}`);
+  const spread = Math.max(...hues.random.flatMap((a) => hues.random.map((b) => circularDistance(a, b))));
+  t.true(spread > 0.35, `random hues ${hues.random.join(', ')}`);
+});
+
 test('VOC2007 + VOC2012 trainval are read as one set, in order, with VOC class lists', async (t) => {
   const dir = tempDir(t);
   const classes = ['dog', 'cat', 'person'];

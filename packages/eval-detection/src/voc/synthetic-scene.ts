@@ -2,9 +2,11 @@ import { shapeClasses, type Rng } from '@sempair/core';
 
 /**
  * Renders one synthetic detection scene: a textured, muted background with clutter blobs,
- * then a few objects. A class is a shape (core's synthetic shape classes) in a hue of its
- * own, so a small detector can learn it in minutes; pose, size, shading and the background
- * vary per object. Each object's box is the tight box of the pixels it covers (after
+ * then a few objects. A class is a shape (core's synthetic shape classes), by default in a hue
+ * of its own, so a small detector can learn it in minutes; with `colours: 'random'` every
+ * object gets any hue and only its shape tells its class, so the detector must see shapes
+ * (what pre-training on the scenes teaches). Pose, size, shading and the background vary per
+ * object. Each object's box is the tight box of the pixels it covers (after
  * clipping to the image), so the annotation is exact.
  */
 export interface SceneObject {
@@ -36,7 +38,12 @@ export interface SceneOptions {
   difficultRate: number;
   /** Chance an object is placed partly outside the image (marked truncated). */
   truncatedRate: number;
+  /** 'class': each class in a hue of its own (default); 'random': any hue, the shape alone tells the class. */
+  colours?: ObjectColours;
 }
+
+export type ObjectColours = 'class' | 'random';
+export const OBJECT_COLOURS: readonly ObjectColours[] = ['class', 'random'];
 
 /** The golden-ratio hue sequence: neighbouring class indices get far-apart hues. */
 export function classHue(classIndex: number): number {
@@ -80,7 +87,7 @@ export function renderScene(rng: Rng, options: SceneOptions): Scene {
       const e = r * 1.15 + 2; // shapes reach a little past the unit circle
       const square: [number, number, number, number] = [cx - e, cy - e, cx + e, cy + e];
       if (taken.some((t) => square[0] < t[2] && t[0] < square[2] && square[1] < t[3] && t[1] < square[3])) continue;
-      const pixels = paintObject(canvas, width, height, rng, classIndex, cx, cy, r, difficult);
+      const pixels = paintObject(canvas, width, height, rng, classIndex, cx, cy, r, difficult, options.colours ?? 'class');
       if (!pixels) break;
       const inside = pixels[0] > 0 && pixels[1] > 0 && pixels[2] < width - 1 && pixels[3] < height - 1;
       taken.push(square);
@@ -140,7 +147,7 @@ function paintBackground(canvas: Float32Array, width: number, height: number, rn
  */
 function paintObject(
   canvas: Float32Array, width: number, height: number, rng: Rng,
-  classIndex: number, cx: number, cy: number, r: number, faint: boolean,
+  classIndex: number, cx: number, cy: number, r: number, faint: boolean, colours: ObjectColours,
 ): [number, number, number, number] | null {
   const sdf = shapeClasses[classIndex % shapeClasses.length]!.make(rng);
   const stretch = Math.exp(rng.uniform(-0.1, 0.1));
@@ -150,7 +157,9 @@ function paintObject(
   const angle = rng.uniform(-0.5, 0.5);
   const cos = Math.cos(angle);
   const sin = Math.sin(angle);
-  const colour = hsv((classHue(classIndex) + rng.uniform(-0.025, 0.025) + 1) % 1, rng.uniform(0.7, 0.95), rng.uniform(0.65, 0.95));
+  // One draw for the hue either way, so the rest of a scene does not depend on the colouring.
+  const hue = colours === 'class' ? (classHue(classIndex) + rng.uniform(-0.025, 0.025) + 1) % 1 : rng.next();
+  const colour = hsv(hue, rng.uniform(0.7, 0.95), rng.uniform(0.65, 0.95));
   const light = rng.uniform(0, 2 * Math.PI);
   const shadeX = Math.cos(light) * 0.25;
   const shadeY = Math.sin(light) * 0.25;

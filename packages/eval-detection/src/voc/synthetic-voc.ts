@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { encodeImage, Rng, shapeClasses, UserError, writeFileAtomic, writeJsonAtomic } from '@sempair/core';
-import { classShape, renderScene, type Scene } from './synthetic-scene.js';
+import { classShape, OBJECT_COLOURS, renderScene, type ObjectColours, type Scene } from './synthetic-scene.js';
 import { parseClassList, VOC_CLASS_LIST_FILE } from './voc-devkit.js';
 
 /**
@@ -28,6 +28,8 @@ export interface SyntheticVocOptions {
   maxObjects?: number;
   /** Chance an object is small, faint and marked difficult; default 0.1. */
   difficultRate?: number;
+  /** 'class' (default): a hue per class; 'random': any hue, only the shape tells the class. */
+  colours?: ObjectColours;
   /** JPEG quality; default 90. */
   quality?: number;
 }
@@ -104,6 +106,8 @@ export async function writeSyntheticVoc(options: SyntheticVocOptions): Promise<S
   if (!(testFraction > 0 && testFraction < 1)) throw new UserError(`testFraction is ${testFraction}, not strictly between 0 and 1`, 'pass a fraction such as 0.5');
   const difficultRate = options.difficultRate ?? 0.1;
   if (!(difficultRate >= 0 && difficultRate < 1)) throw new UserError(`difficultRate is ${difficultRate}, not in [0, 1)`, 'pass a chance such as 0.1');
+  const colours = options.colours ?? 'class';
+  if (!OBJECT_COLOURS.includes(colours)) throw new UserError(`colours is ${String(colours)}, not one of ${OBJECT_COLOURS.join(', ')}`, `pass colours as ${OBJECT_COLOURS.join(' or ')}`);
   const existing = await readdir(options.out).catch(() => [] as string[]);
   if (existing.length > 0) throw new UserError(`${options.out} is not empty`, 'pass a new or empty folder for the synthetic VOC set');
 
@@ -134,7 +138,7 @@ export async function writeSyntheticVoc(options: SyntheticVocOptions): Promise<S
       const height = Math.round(options.size * imageRng.uniform(0.75, 1));
       const scene = renderScene(imageRng, {
         width, height, classCount: classes.length, maxObjects: options.maxObjects ?? 3,
-        minScale: 0.22, maxScale: 0.5, difficultRate, truncatedRate: 0.1,
+        minScale: 0.22, maxScale: 0.5, difficultRate, truncatedRate: 0.1, colours,
       });
       const flags = new Int8Array(classes.length).fill(-1);
       for (const o of scene.objects) {
@@ -168,7 +172,7 @@ export async function writeSyntheticVoc(options: SyntheticVocOptions): Promise<S
       truncated,
     };
     await writeFileAtomic(join(options.out, VOC_CLASS_LIST_FILE), classes.map((c) => `${c}\n`).join(''));
-    await writeJsonAtomic(join(options.out, 'synthetic-voc.json'), { ...summary, options: { ...options, year, classes, testFraction, difficultRate } });
+    await writeJsonAtomic(join(options.out, 'synthetic-voc.json'), { ...summary, options: { ...options, year, classes, testFraction, difficultRate, colours } });
     return summary;
   } catch (error) {
     await rm(tmp, { recursive: true, force: true });
