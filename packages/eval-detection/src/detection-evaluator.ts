@@ -3,6 +3,7 @@ import { evaluateVoc, usesVoc07Metric } from './metric/voc-metric.js';
 import { vocDetectionsFromPredictions, writeVocResultsDir } from './metric/voc-results.js';
 import { FasterRcnn, trunkStride } from './model/faster-rcnn.js';
 import { detectImages } from './train/detect-images.js';
+import { resetBatchNorm } from './train/reset-batch-norm.js';
 import { detectionOptionSchema, detectionSettings, type DetectionSettings } from './train/detection-options.js';
 import { TrainBatches } from './train/train-batches.js';
 import { trainDetector } from './train/train-detector.js';
@@ -49,6 +50,8 @@ export const detectionEvaluator: EvaluatorDefinition = {
   async evaluate(ctx: EvalContext): Promise<EvalResult> {
     const { settings, trainParts, testPart } = checkedSettings(ctx.options);
     const resnet = asResNet(ctx.backbone);
+    // The evaluator owns the backbone it was handed (a fresh load of the checkpoint).
+    if (settings.resetNorm) resetBatchNorm(resnet);
     if (resnet.config.inChannels !== 3) throw new UserError(`${WHERE}: the backbone takes ${resnet.config.inChannels}-channel images`, 'detection needs a backbone pre-trained on RGB images');
     await checkVocPart(settings.voc, testPart);
     const classes = settings.classes.length ? settings.classes : (await vocClassList(settings.voc)).classes;
@@ -91,6 +94,7 @@ export const detectionEvaluator: EvaluatorDefinition = {
         metrics: { AP: result.AP, AP50: result.AP50, AP75: result.AP75 },
         details: {
           preset: settings.preset,
+          resetNorm: settings.resetNorm,
           metric: result.metric,
           perClass: result.perClass.map((c) => ({ cls: c.cls, AP: c.AP, AP50: c.AP50, AP75: c.AP75, positives: c.positives, detections: c.detections })),
           trainSets: settings.trainSets,

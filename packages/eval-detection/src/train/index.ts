@@ -4,3 +4,4 @@ export * from './solver.js';
 export * from './train-detector.js';
 export * from './detect-images.js';
 export * from './detection-options.js';
+export * from './reset-batch-norm.js';
