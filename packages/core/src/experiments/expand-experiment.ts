@@ -3,7 +3,7 @@ import { resolveAugmentation } from '../augment/index.js';
 import { isUserError, UserError } from '../errors.js';
 import type { OptionValues } from '../options.js';
 import type { Registry } from '../registry.js';
-import { configId } from '../runs/run-dir.js';
+import { configId, idSlug } from '../runs/run-dir.js';
 import { DEFAULT_RUN, mergeConfigLayers, resolveRunConfig, type RunConfig, type RunConfigInput } from '../train/run-config.js';
 import { substituteDataRefs } from './data-refs.js';
 import type { ExpandedAxis, ExpandedExperiment, ExperimentInvocation, PlannedRun } from './expanded-experiment.js';
@@ -65,17 +65,12 @@ function axisValue(axis: AxisName, value: unknown): AxisValue {
   }
 }
 
-/** A label as a piece of a run id: lower case, letters, digits, "." and "-". */
-function slug(text: string): string {
-  return text.toLowerCase().replace(/\+/g, '-').replace(/[^a-z0-9.]+/g, '-').replace(/^-+|-+$/g, '') || 'x';
-}
-
 const ID_PREFIX: Partial<Record<AxisName, string>> = { epochs: 'e', perClass: 'pc', seed: 's' };
 
 /** The run id's readable part: every declared axis, in AXES order (`simclr-sp-e200`). */
 function idPrefix(axes: Partial<Record<AxisName, string>>): string {
   return AXES.filter((a) => axes[a] !== undefined)
-    .map((a) => `${ID_PREFIX[a] ?? ''}${slug(axes[a]!)}`)
+    .map((a) => `${ID_PREFIX[a] ?? ''}${idSlug(axes[a]!)}`)
     .join('-');
 }
 

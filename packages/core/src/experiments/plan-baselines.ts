@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import type { ViewPipeline } from '../augment/augmentation.js';
-import { configId, stableStringify } from '../runs/run-dir.js';
+import { configId, idSlug, stableStringify } from '../runs/run-dir.js';
 import { runNormalization } from '../runs/evaluate-run.js';
 import type { RunConfig } from '../train/run-config.js';
 import type { PlannedRun } from './expanded-experiment.js';
@@ -27,10 +27,6 @@ interface BackboneConfig {
 function backboneConfig(member: BaselineMember): BackboneConfig {
   const c = member.symbolic;
   return { backbone: c.backbone, backboneOptions: c.backboneOptions, size: c.augmentation.size, normalization: runNormalization(member.pipelines), seed: c.seed };
-}
-
-function slug(text: string): string {
-  return text.toLowerCase().replace(/[^a-z0-9.]+/g, '-').replace(/^-+|-+$/g, '') || 'x';
 }
 
 /** What varies between the configurations apart from the seed, for each of them ('' when nothing does). */
@@ -77,7 +73,7 @@ export function planBaselines(kinds: readonly BaselineKind[] | undefined, member
     const shared = Object.fromEntries(
       AXES.map((a) => [a, group[0]!.run.axes[a]] as const).filter(([a, label]) => label !== undefined && group.every((m) => m.run.axes[a] === label)),
     ) as Partial<Record<AxisName, string>>;
-    const id = `random-init-${slug(config.backbone)}-s${config.seed}-${configId({ baseline: 'random-init', ...config }).slice(0, 8)}`;
+    const id = `random-init-${idSlug(config.backbone)}-s${config.seed}-${configId({ baseline: 'random-init', ...config }).slice(0, 8)}`;
     return {
       id,
       label: `random init${architecture ? ` (${architecture})` : ''}${seeds ? ` seed ${config.seed}` : ''}`,

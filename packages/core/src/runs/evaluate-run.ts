@@ -10,7 +10,7 @@ import { Rng } from '../rng.js';
 import type { RunConfig } from '../train/run-config.js';
 import { writeJsonAtomic } from './atomic-write.js';
 import { restoreRunBackbone } from './restore-backbone.js';
-import { configId, readJson, RUN_FILES } from './run-dir.js';
+import { configId, idSlug, readJson, RUN_FILES } from './run-dir.js';
 
 const IMAGENET = { mean: [0.485, 0.456, 0.406] as [number, number, number], std: [0.229, 0.224, 0.225] as [number, number, number] };
 
@@ -43,7 +43,7 @@ export function evalResultFile(name: string, randomInit = false): string {
 /** A downstream dataset as a piece of a file name: its id, and a short hash of its options when it has some. */
 function downstreamKey(options: OptionValues): string | undefined {
   if (typeof options.dataset !== 'string' || !options.dataset) return undefined;
-  const id = options.dataset.toLowerCase().replace(/[^a-z0-9.]+/g, '-').replace(/^-+|-+$/g, '');
+  const id = idSlug(options.dataset);
   const given = typeof options.datasetOptions === 'string' ? options.datasetOptions : options.datasetOptions === undefined ? '' : JSON.stringify(options.datasetOptions);
   const parts = given.split(',').map((p) => p.trim()).filter(Boolean).sort();
   return parts.length ? `${id}-${configId(parts.join(',')).slice(0, 6)}` : id;

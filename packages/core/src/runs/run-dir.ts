@@ -76,6 +76,11 @@ export function machineInfo(): MachineInfo {
   };
 }
 
+/** Text as a piece of a run id or file name: lower case letters, digits and ".", any other run of characters one "-" ("x" when nothing is left). */
+export function idSlug(text: string): string {
+  return text.toLowerCase().replace(/[^a-z0-9.]+/g, '-').replace(/^-+|-+$/g, '') || 'x';
+}
+
 /** Stable short id of a config: the same resolved config always gets the same id. */
 export function configId(config: unknown): string {
   return createHash('sha256').update(stableStringify(config)).digest('hex').slice(0, 10);
