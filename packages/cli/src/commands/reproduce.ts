@@ -103,7 +103,7 @@ With --jobs n (the default on single-threaded backends such as wasm: one per cor
       id: p.run.id,
       label: p.run.label,
       runDir: p.run.runDir,
-      status: p.run.baseline ? (p.evaluations.every((e) => e.done) ? 'completed' : 'new') : (p.status?.state ?? 'new'),
+      status: stateOf(p),
       steps: p.status?.step,
       finalLoss: p.status?.finalLoss,
       evaluations: Object.fromEntries(p.evaluations.filter((e) => e.done).map((e) => [e.plan.name, e.done!])),
@@ -317,7 +317,7 @@ With --jobs n (the default on single-threaded backends such as wasm: one per cor
       label: p.run.label,
       axes: p.run.axes,
       runDir: p.run.runDir,
-      state: p.run.baseline ? (p.evaluations.every((e) => e.done) ? 'completed' : 'new') : (p.status?.state ?? 'new'),
+      state: stateOf(p),
       action: actionOf(p),
       ...(p.run.baseline ? { baseline: p.run.baseline } : {}),
       config: p.run.config,
@@ -437,6 +437,12 @@ function formatSeconds(seconds: number): string {
 
 function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/** A run's state on disk; a baseline, which trains nothing, is completed once its evaluations are. */
+function stateOf(p: RunPlan): string {
+  if (p.run.baseline) return p.evaluations.every((e) => e.done) ? 'completed' : 'new';
+  return p.status?.state ?? 'new';
 }
 
 function actionOf(p: RunPlan): string {
