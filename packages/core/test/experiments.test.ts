@@ -16,7 +16,9 @@ import {
   expandExperiment,
   readRunRecords,
   type ExpandOptions,
+  type ExperimentGrid,
   type ExperimentSpec,
+  type TableSpec,
 } from '../src/experiments/index.js';
 
 /** Two methods with distinct options and optimiser defaults; nothing here trains. */
@@ -186,22 +188,22 @@ async function fakeRun(runDir: string, state: string, metrics?: Record<string, R
   for (const [name, m] of Object.entries(metrics ?? {})) await writeFile(join(runDir, 'eval', `${name}.json`), JSON.stringify({ evaluator: 'knn', options: {}, metrics: m }));
 }
 
+/** The results tests' grid: SP vs AP × 1 and 3 ("long", the paper's 800) epochs × two seeds. */
+const SP_AP_BY_EPOCHS: ExperimentGrid = { pairs: [{ label: 'SP', pairs: 'semantic-labels' }, { label: 'AP', pairs: 'augmented' }], epochs: [1, { label: 'long', epochs: 3, paper: '800' }], seeds: [0, 1] };
+const PAPER_BY_EPOCHS = { SP: { '1': 80, '800': 86.56 }, AP: { '1': 78.5, '800': 82.41 } };
+
+/** Its table: rows by pairs, a column per epochs value, SP − AP, the paper's numbers given. */
+function byEpochsTable(paper: TableSpec['paper']): TableSpec {
+  return { id: 'main', title: 'by epochs', rows: ['pairs'], columns: { axis: 'epochs', evaluation: 'knn' }, difference: { axis: 'pairs', a: 'SP', b: 'AP' }, paper };
+}
+
 test('results tables: our numbers beside the paper’s, seeds averaged, SP − AP, negatives said plainly, missing runs shown', async (t) => {
   const runsDir = await mkdtemp(join(tmpdir(), 'sempair-results-'));
   const experiment = expandExperiment(
     spec({
       evaluations: ['knn'],
-      grid: { pairs: [{ label: 'SP', pairs: 'semantic-labels' }, { label: 'AP', pairs: 'augmented' }], epochs: [1, { label: 'long', epochs: 3, paper: '800' }], seeds: [0, 1] },
-      tables: [
-        {
-          id: 'main',
-          title: 'by epochs',
-          rows: ['pairs'],
-          columns: { axis: 'epochs', evaluation: 'knn' },
-          difference: { axis: 'pairs', a: 'SP', b: 'AP' },
-          paper: { SP: { '1': 80, '800': 86.56 }, AP: { '1': 78.5, '800': 82.41 } },
-        },
-      ],
+      grid: SP_AP_BY_EPOCHS,
+      tables: [byEpochsTable(PAPER_BY_EPOCHS)],
     }),
     options({ invocation: { experiment: 'x', data: {}, runsDir } }),
   );
@@ -292,17 +294,8 @@ test('results tables: a random init row after the runs, never in a difference, w
     spec({
       evaluations: ['knn'],
       baselines: ['random-init'],
-      grid: { pairs: [{ label: 'SP', pairs: 'semantic-labels' }, { label: 'AP', pairs: 'augmented' }], epochs: [1, { label: 'long', epochs: 3, paper: '800' }], seeds: [0, 1] },
-      tables: [
-        {
-          id: 'main',
-          title: 'by epochs',
-          rows: ['pairs'],
-          columns: { axis: 'epochs', evaluation: 'knn' },
-          difference: { axis: 'pairs', a: 'SP', b: 'AP' },
-          paper: { SP: { '1': 80, '800': 86.56 }, AP: { '1': 78.5, '800': 82.41 }, 'random init': { '1': 30, '800': 30 } },
-        },
-      ],
+      grid: SP_AP_BY_EPOCHS,
+      tables: [byEpochsTable({ ...PAPER_BY_EPOCHS, 'random init': { '1': 30, '800': 30 } })],
     }),
     options({ invocation: { experiment: 'x', data: {}, runsDir } }),
   );
