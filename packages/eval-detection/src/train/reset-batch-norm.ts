@@ -1,28 +1,24 @@
-import * as tf from '@tensorflow/tfjs-core';
-import type { ResNet } from '@sempair/core';
+import { ParameterSet, ResNet, Rng, twinPairs } from '@sempair/core';
 
 /**
- * Puts every batch norm of a ResNet back where a fresh one starts (γ 1, β 0, running mean 0,
- * running variance 1; γ 0 for the last norm of each block under zeroInitResidual), keeping the
- * pre-trained convolutions. For `resetNorm`: a laptop-scale pre-training moves the norm
- * parameters far more than the convolutions (LARS adapts the convolutions' steps, not theirs),
- * and fine-tuning from those scales is what costs the detector most; this separates the two.
- * Returns how many tensors were reset.
+ * Puts every batch norm of a ResNet back where a fresh network of the same configuration starts
+ * (γ, β and running statistics, zeroInitResidual included), keeping the pre-trained
+ * convolutions. For `resetNorm`: a laptop-scale pre-training moves the norm parameters far more
+ * than the convolutions (LARS adapts the convolutions' steps, not theirs), and fine-tuning from
+ * those scales is what costs the detector most; this separates the two. Returns how many
+ * tensors were reset.
  */
 export function resetBatchNorm(resnet: ResNet): number {
-  const lastNorm = resnet.config.block === 'basic' ? '.bn2.weight' : '.bn3.weight';
-  let reset = 0;
-  tf.tidy(() => {
-    for (const p of resnet.params.list()) {
-      let value: number | undefined;
-      if (p.name.endsWith('.running_mean')) value = 0;
-      else if (p.name.endsWith('.running_var')) value = 1;
-      else if (p.role === 'norm' && p.name.endsWith('.bias')) value = 0;
-      else if (p.role === 'norm' && p.name.endsWith('.weight')) value = resnet.config.zeroInitResidual && p.name.endsWith(lastNorm) ? 0 : 1;
-      if (value === undefined) continue;
-      p.variable.assign(tf.fill(p.variable.shape, value));
-      reset++;
-    }
-  });
-  return reset;
+  // The starting values come from building one (its convolutions are drawn and dropped), so they
+  // are whatever ResNet's own initialisation is.
+  const fresh = new ParameterSet(resnet.params.prefix);
+  try {
+    const initial = new ResNet(resnet.id, fresh, resnet.config, new Rng(0));
+    const norms = new Set(initial.params.list().filter((p) => p.role === 'norm' || p.role === 'buffer').map((p) => p.name));
+    const pairs = twinPairs(initial.params, resnet.params).filter((p) => norms.has(p.name));
+    for (const p of pairs) p.twin.assign(p.online);
+    return pairs.length;
+  } finally {
+    fresh.dispose();
+  }
 }
