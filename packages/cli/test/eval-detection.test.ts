@@ -9,7 +9,7 @@ import { jsonLines, sandbox, sempair } from './helpers/cli.js';
 
 const box = await sandbox();
 const voc = join(box.dir, 'voc');
-const TINY = ['--voc', voc, '--preset', 'cpu', '--iterations', '2', '--batch-size', '2', '--train-min-sizes', '40', '--test-min-size', '40', '--rpn-post-nms-test', '20'];
+const TINY = ['--voc', voc, '--preset', 'cpu', '--iterations', '2', '--precise-bn-iterations', '2', '--batch-size', '2', '--train-min-sizes', '40', '--test-min-size', '40', '--rpn-post-nms-test', '20'];
 
 let runDir = '';
 test.before(async () => {
@@ -29,12 +29,14 @@ test.serial('eval detection --checkpoint trains, prints per-class AP and the sum
   t.regex(result.stdout, /│ class\s+│ objects │ detections │ AP\s+│ AP50 │ AP75 │/);
   for (const cls of ['ring', 'cross', 'triangle', 'star']) t.regex(result.stdout, new RegExp(`│ ${cls}\\s+│`));
   t.regex(result.stdout, /│ AP50\s+│ \d+\.\d\d\s+│/);
-  const saved = JSON.parse(readFileSync(join(runDir, 'eval', 'detection.json'), 'utf8')) as { metrics: Record<string, number>; randomInit: boolean; checkpoint: string; details: { perClass: unknown[]; iterations: number } };
+  const saved = JSON.parse(readFileSync(join(runDir, 'eval', 'detection.json'), 'utf8')) as { metrics: Record<string, number>; randomInit: boolean; checkpoint: string; details: { perClass: unknown[]; iterations: number; preciseBn: { iterations: number; layers: number } } };
   t.deepEqual(Object.keys(saved.metrics), ['AP', 'AP50', 'AP75']);
   t.false(saved.randomInit);
   t.regex(saved.checkpoint, /^step-\d{8}$/);
   t.is(saved.details.perClass.length, 4);
   t.is(saved.details.iterations, 2);
+  // PreciseBN ran over the trunk's 20 batch norms (ResNet-18) and the extra norm of res5.
+  t.like(saved.details.preciseBn, { iterations: 2, layers: 21 });
 });
 
 test.serial('--random-init of the run is the baseline, saved beside it; --json reports progress and the result', async (t) => {

@@ -118,6 +118,31 @@ test('LARS: trust ratio on weights (solo-learn formula), bias and norm excluded 
   params.dispose();
 });
 
+test('LARS with excludeBiasNorm off: biases and norm scales get the trust ratio and decay too (solo-learn exclude_bias_n_norm=False)', (t) => {
+  const lrs = [0.4, 0.3, 0.2];
+  const eta = 0.02;
+  const wd = 1e-4;
+  const o = opts({ optimizer: 'lars', momentum: 0.9, weightDecay: wd, larsEta: eta, larsClipLr: false, larsExcludeBiasNorm: false });
+  const { params, opt } = run(o, lrs);
+  const lars = (w: number[], g: number[]) => {
+    const trust = (eta * norm(w)) / (norm(g) + wd * norm(w) + 1e-8);
+    return g.map((x, i) => (x + wd * w[i]!) * trust);
+  };
+  for (const name of ['fc.weight', 'fc.bias', 'bn.weight'] as const) {
+    const start = { 'fc.weight': W0, 'fc.bias': B0, 'bn.weight': N0 }[name];
+    close(t, values(params, name), momentumRef(start, G.map((g) => g[`m.${name}`]), lrs, 0.9, lars));
+  }
+  // Adapted, the norm scale moves a small fraction of what it moves excluded (lr·g per step).
+  const excluded = run({ ...o, larsExcludeBiasNorm: true }, lrs);
+  const moved = (p: ParameterSet) => norm(values(p, 'bn.weight').map((x, i) => x - N0[i]!));
+  t.true(moved(params) < 0.1 * moved(excluded.params), `moved ${moved(params)} vs ${moved(excluded.params)} excluded`);
+  excluded.opt.dispose();
+  excluded.params.dispose();
+  t.deepEqual(values(params, 'bn.running_mean'), [3, 3]);
+  opt.dispose();
+  params.dispose();
+});
+
 test('LARS with clip_lr: trust ratio min(trust / lr, 1), so a step is never larger than plain SGD at lr', (t) => {
   // The middle lr is small enough that the clip binds there (trust / lr > 1), not at the others.
   const lrs = [0.4, 1e-4, 0.2];

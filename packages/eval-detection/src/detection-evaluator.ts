@@ -3,6 +3,7 @@ import { evaluateVoc, usesVoc07Metric } from './metric/voc-metric.js';
 import { vocDetectionsFromPredictions, writeVocResultsDir } from './metric/voc-results.js';
 import { FasterRcnn, trunkStride } from './model/faster-rcnn.js';
 import { detectImages } from './train/detect-images.js';
+import { preciseBn } from './train/precise-bn.js';
 import { resetBatchNorm } from './train/reset-batch-norm.js';
 import { detectionOptionSchema, detectionSettings, type DetectionSettings } from './train/detection-options.js';
 import { TrainBatches } from './train/train-batches.js';
@@ -78,6 +79,7 @@ export const detectionEvaluator: EvaluatorDefinition = {
         logEvery: settings.logEvery,
         progress: ctx.progress,
       });
+      const precise = settings.preciseBnIterations > 0 ? await preciseBn(model, () => batches.next(), settings.preciseBnIterations, ctx.rng.derive('precise-bn'), ctx.progress) : undefined;
       const testStarted = performance.now();
       const predictions = await detectImages(model, test, testImages, {
         minSize: settings.testMinSize,
@@ -95,6 +97,7 @@ export const detectionEvaluator: EvaluatorDefinition = {
         details: {
           preset: settings.preset,
           resetNorm: settings.resetNorm,
+          preciseBn: precise ? { iterations: precise.iterations, layers: precise.layers, seconds: Number(precise.seconds.toFixed(1)) } : null,
           metric: result.metric,
           perClass: result.perClass.map((c) => ({ cls: c.cls, AP: c.AP, AP50: c.AP50, AP75: c.AP75, positives: c.positives, detections: c.detections })),
           trainSets: settings.trainSets,

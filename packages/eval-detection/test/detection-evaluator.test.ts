@@ -31,7 +31,7 @@ const registry = createRegistry();
 registry.use(detectionPlugin);
 const evaluator = registry.evaluators.get('detection');
 
-const TINY = { voc, preset: 'cpu', iterations: 2, batchSize: 2, trainMinSizes: '40', testMinSize: 40, rpnPreNmsTest: 100, rpnPostNmsTest: 20, logEvery: 1 };
+const TINY = { voc, preset: 'cpu', iterations: 2, preciseBnIterations: 2, batchSize: 2, trainMinSizes: '40', testMinSize: 40, rpnPreNmsTest: 100, rpnPostNmsTest: 20, logEvery: 1 };
 
 function resnet(seed = 0): { backbone: Backbone; params: ParameterSet } {
   const params = new ParameterSet();
@@ -64,10 +64,11 @@ test.serial('trains, detects and scores: AP, AP50, AP75 and per-class AP, result
   for (const v of Object.values(result.metrics)) t.true(v >= 0 && v <= 100);
   const details = result.details as Record<string, any>;
   t.deepEqual(details.perClass.map((c: { cls: string }) => c.cls), [...SYNTHETIC_VOC_CLASSES]);
-  t.like(details, { preset: 'cpu', metric: '11-point', iterations: 2, testSet: '2007:test', trainSets: '2007:trainval' });
+  t.like(details, { preset: 'cpu', metric: '11-point', iterations: 2, preciseBn: { iterations: 2, layers: 21 }, testSet: '2007:test', trainSets: '2007:trainval' });
   t.is(details.trainLog.length, 2);
   t.deepEqual(details.backbone, { id: 'resnet18', width: 4, cifarStem: true, stride: 4 });
   t.deepEqual(events.filter((e) => e.phase === 'train').map((e) => e.step), [1, 2]);
+  t.deepEqual(events.filter((e) => e.phase === 'precise-bn').map((e) => e.step), [1, 2]);
   t.is(events.filter((e) => e.phase === 'test').at(-1)!.step, details.testImages);
 
   const files = readdirSync(results).sort();
@@ -105,7 +106,8 @@ test.serial('user mistakes end in one line naming the fix', async (t) => {
 test("the moco preset is MoCo's detectron2 recipe (REFERENCE.md, detectron2 defaults)", (t) => {
   const s = detectionSettings(resolveOptions(evaluator.options, { voc: '/data/VOCdevkit' }, 'evaluator detection'));
   t.is(s.preset, 'moco');
-  t.like(s, { trainSets: '2007+2012:trainval', testSet: '2007:test', batchSize: 16, trainMaxSize: 1333, testMinSize: 800, testMaxSize: 1333, flip: true });
+  // TEST.PRECISE_BN on (Base-RCNN-C4-BN.yaml) with detectron2's NUM_ITER 200.
+  t.like(s, { trainSets: '2007+2012:trainval', testSet: '2007:test', batchSize: 16, trainMaxSize: 1333, testMinSize: 800, testMaxSize: 1333, flip: true, preciseBnIterations: 200 });
   t.deepEqual(s.trainMinSizes, [480, 512, 544, 576, 608, 640, 672, 704, 736, 768, 800]);
   t.deepEqual(s.solver, { iterations: 24000, baseLr: 0.02, steps: [18000, 22000], gamma: 0.1, warmupIterations: 100, warmupFactor: 0.001, momentum: 0.9, weightDecay: 1e-4 });
   t.deepEqual(s.normalization, { mean: [123.675, 116.28, 103.53], std: [58.395, 57.12, 57.375] });

@@ -8,6 +8,7 @@ import { initBackend, ParameterSet, resnet18Definition, resnet50Definition, ResN
 import { FasterRcnn, LOSS_NAMES, trunkStride, type DetectorConfig } from '../src/model/faster-rcnn.js';
 import { stackImages, type PreparedImage } from '../src/train/image-transforms.js';
 import { trainDetector } from '../src/train/train-detector.js';
+import { preciseBn } from '../src/train/precise-bn.js';
 
 test.before(async () => {
   await initBackend('wasm');
@@ -194,6 +195,39 @@ test.serial("ResNet-50 with the ImageNet stem (the paper's R50-C4): stride 16, r
     t.true(Number.isFinite(value.dataSync()[0]!));
     t.is(Object.keys(grads).length, model.trainable().length);
     tf.dispose([value, ...Object.values(grads)]);
+  } finally {
+    model.dispose();
+    params.dispose();
+  }
+});
+
+test.serial("PreciseBN recomputes every batch norm's statistics (trunk, res5, extra norm) and changes nothing else", async (t) => {
+  const { model, params } = build();
+  try {
+    const buffers = [...model.backbone.params.list(), ...model.params.list()].filter((p) => p.role === 'buffer');
+    const norms = buffers.filter((p) => p.name.endsWith('.running_mean')).map((p) => p.name);
+    t.true(norms.includes('detector.roi_heads.res5_norm.running_mean') && norms.includes('backbone.layer4.1.bn2.running_mean'));
+    const trainable = model.trainable().map((p) => ({ name: p.name, values: Array.from(p.variable.dataSync()) }));
+    const start = new Map(buffers.map((p) => [p.name, Array.from(p.variable.dataSync())]));
+    const tensors = tf.memory().numTensors;
+    const result = await preciseBn(model, async () => batch(), 3, new Rng(5));
+    t.is(tf.memory().numTensors, tensors, 'no tensor left behind');
+    t.is(result.iterations, 3);
+    t.is(result.layers, norms.length, 'every batch norm of the detector ran');
+    for (const p of buffers) t.notDeepEqual(Array.from(p.variable.dataSync()), start.get(p.name), `${p.name} recomputed`);
+    for (const p of model.trainable()) t.deepEqual(Array.from(p.variable.dataSync()), trainable.find((q) => q.name === p.name)!.values, `${p.name} unchanged`);
+    // The same images each time: the trunk's statistics are those of that batch, whatever the count.
+    const once = build();
+    try {
+      await preciseBn(once.model, async () => batch(), 1, new Rng(5));
+      const stem = (m: FasterRcnn) => Array.from(m.backbone.params.list().find((p) => p.name === 'backbone.bn1.running_var')!.variable.dataSync());
+      const a = stem(model);
+      const b = stem(once.model);
+      t.true(a.every((v, i) => Math.abs(v - b[i]!) <= 1e-5 * (1 + Math.abs(b[i]!))), 'stem statistics independent of the repeat count');
+    } finally {
+      once.model.dispose();
+      once.params.dispose();
+    }
   } finally {
     model.dispose();
     params.dispose();

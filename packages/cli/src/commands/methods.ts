@@ -68,7 +68,7 @@ export default class Methods extends SempairCommand<typeof Methods> {
         ['weight decay', training.weightDecay],
         ['momentum', training.momentum],
         ...(training.optimizer === 'lars'
-          ? ([['LARS η', training.larsEta], ['LARS clip_lr', training.larsClipLr ? 'on' : 'off']] as Array<[string, number | string]>)
+          ? ([['LARS η', training.larsEta], ['LARS clip_lr', training.larsClipLr ? 'on' : 'off'], ['LARS on bias/norm', training.larsExcludeBiasNorm ? 'no (excluded)' : 'yes']] as Array<[string, number | string]>)
           : []),
         ['warm-up epochs', training.warmupEpochs],
         ['gradient clip (global norm)', training.gradClip > 0 ? training.gradClip : 'off'],

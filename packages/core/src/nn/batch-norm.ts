@@ -2,6 +2,26 @@ import * as tf from '@tensorflow/tfjs-core';
 import { fusedBatchNormAvailable, fusedBatchNormTraining } from './fused-batch-norm.js';
 import type { ParameterSet } from './parameters.js';
 
+/**
+ * Receives a training-mode batch norm's batch mean and unbiased batch variance, in place of the
+ * running-statistics update, while installed with `withBatchStatistics` (precise-batch-norm.ts).
+ * Called inside the layer's tf.tidy: keep what must outlive the call.
+ */
+export type BatchStatisticsSink = (layer: BatchNorm, mean: tf.Tensor, unbiasedVariance: tf.Tensor) => void;
+
+let statisticsSink: BatchStatisticsSink | undefined;
+
+/** Runs `fn` with every training-mode batch norm handing its batch statistics to `sink` (running statistics untouched). */
+export function withBatchStatistics<T>(sink: BatchStatisticsSink, fn: () => T): T {
+  const previous = statisticsSink;
+  statisticsSink = sink;
+  try {
+    return fn();
+  } finally {
+    statisticsSink = previous;
+  }
+}
+
 export interface BatchNormOptions {
   /** Weight of the new batch in the running statistics (PyTorch convention, default 0.1). */
   momentum?: number;
@@ -112,6 +132,7 @@ export class BatchNorm {
   private updateRunning(mean: tf.Tensor, variance: tf.Tensor, count: number): void {
     const m = this.momentum;
     tf.tidy(() => {
+      if (statisticsSink) return statisticsSink(this, mean, tf.mul(variance, count / (count - 1)));
       this.runningMean.assign(tf.add(tf.mul(this.runningMean, 1 - m), tf.mul(mean, m)));
       this.runningVar.assign(tf.add(tf.mul(this.runningVar, 1 - m), tf.mul(variance, (m * count) / (count - 1))));
     });

@@ -4,6 +4,7 @@ export * from './init.js';
 export * from './activations.js';
 export * from './linear.js';
 export * from './batch-norm.js';
+export * from './precise-batch-norm.js';
 export * from './conv2d.js';
 export * from './mlp.js';
 export * from './l2-normalize.js';

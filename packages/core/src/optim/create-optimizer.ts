@@ -18,7 +18,7 @@ export function createOptimizer(options: TrainingOptions, params: readonly Param
       rule = sgdRule({ momentum, weightDecay });
       break;
     case 'lars':
-      rule = larsRule({ momentum, weightDecay, eta: options.larsEta, clipLr: options.larsClipLr });
+      rule = larsRule({ momentum, weightDecay, eta: options.larsEta, clipLr: options.larsClipLr, excludeBiasNorm: options.larsExcludeBiasNorm });
       break;
     case 'adamw':
       rule = adamwRule({ betas: options.betas, weightDecay });

@@ -15,17 +15,24 @@ export interface LarsSettings {
    * norm per step, and never faster than plain SGD at the scheduled lr.
    */
   clipLr?: boolean;
+  /**
+   * solo-learn's `exclude_bias_n_norm_lars` (on in its presets and by default here): biases and
+   * norm parameters take d = g, neither decayed nor adapted. Off, they are treated as weights
+   * (trust ratio and decay), so none of them moves faster than a fraction η of its norm per step.
+   */
+  excludeBiasNorm?: boolean;
 }
 
 /**
- * solo-learn's LARS with exclude_bias_n_norm=True and clip_lr as set. For role 'weight':
+ * solo-learn's LARS with exclude_bias_n_norm and clip_lr as set. For role 'weight' (every
+ * parameter when exclude_bias_n_norm is off):
  *   if ‖w‖ > 0 and ‖g‖ > 0:  trust = η·‖w‖ / (‖g‖ + wd·‖w‖ + eps)  [clip_lr: trust = min(trust / lr, 1)]
  *                             d = (g + wd·w)·trust
  *   else d = g  (no decay either, exactly as the reference)
- * Biases and norm parameters: d = g (no decay, no adaptation). Then SGD momentum:
+ * Biases and norm parameters, excluded: d = g (no decay, no adaptation). Then SGD momentum:
  * buf = m·buf + d; w −= lr·buf. The branch is computed on the device, without a download.
  */
-export function larsRule({ momentum, weightDecay, eta, eps = 1e-8, clipLr = false }: LarsSettings): UpdateRule {
+export function larsRule({ momentum, weightDecay, eta, eps = 1e-8, clipLr = false, excludeBiasNorm = true }: LarsSettings): UpdateRule {
   return {
     name: 'lars',
     init(p, state) {
@@ -34,7 +41,7 @@ export function larsRule({ momentum, weightDecay, eta, eps = 1e-8, clipLr = fals
     update(p, grad, lr, state) {
       const w = p.variable;
       let d = grad;
-      if (decays(p)) {
+      if (decays(p) || !excludeBiasNorm) {
         const wNorm = tf.norm(w);
         const gNorm = tf.norm(grad);
         const adapt = tf.logicalAnd(tf.greater(wNorm, 0), tf.greater(gNorm, 0));

@@ -11,6 +11,8 @@ export interface TrainingOptions {
   larsEta: number;
   /** solo-learn's LARS `clip_lr`: trust ratio min(trust / lr, 1) (on in its presets). */
   larsClipLr: boolean;
+  /** solo-learn's `exclude_bias_n_norm_lars`: biases and norm parameters skip LARS adaptation and decay (on in its presets). */
+  larsExcludeBiasNorm: boolean;
   /** Multiply `lr` by batchSize/256 (the reference convention). */
   scaleLr: boolean;
   warmupEpochs: number;
@@ -28,6 +30,7 @@ export const DEFAULT_TRAINING: TrainingOptions = {
   momentum: 0.9,
   larsEta: 0.02,
   larsClipLr: true,
+  larsExcludeBiasNorm: true,
   scaleLr: true,
   warmupEpochs: 10,
   warmupStartLr: 3e-5,

@@ -32,6 +32,8 @@ export interface DetectionSettings {
   flip: boolean;
   /** Start the backbone's batch norms fresh (γ 1, β 0, statistics 0/1), keeping its convolutions. */
   resetNorm: boolean;
+  /** Batches of PreciseBN before testing (0: test on the running averages left by training). */
+  preciseBnIterations: number;
   normalization: Normalization;
   detector: Omit<DetectorConfig, 'roi'> & { roi: Omit<DetectorConfig['roi'], 'classes'> };
   testBatchSize: number;
@@ -115,6 +117,7 @@ export const detectionOptionSchema: OptionSchema = {
   testMinSize: { type: 'integer', min: 1, description: `test shorter side (${byPreset('testMinSize')})` },
   testMaxSize: { type: 'integer', min: 1, description: `cap of the longer side at test (${byPreset('testMaxSize')})` },
   flip: { type: 'boolean', default: true, description: 'random horizontal flip of training images' },
+  preciseBnIterations: { type: 'integer', default: 200, min: 0, description: "PreciseBN before testing (MoCo's TEST.PRECISE_BN, detectron2's 200 iterations): every batch norm's statistics recomputed as the average over this many training batches with the final weights; 0: test on training's running averages" },
   resetNorm: { type: 'boolean', default: false, description: "start the backbone's batch norms fresh (γ 1, β 0, running statistics 0/1) and keep its pre-trained convolutions (not in MoCo's recipe; for backbones whose norm scales moved far in pre-training)" },
   pixelMean: { type: 'number[]', default: [123.675, 116.28, 103.53], description: 'per-channel mean subtracted from RGB pixels (0–255)' },
   pixelStd: { type: 'number[]', default: [58.395, 57.12, 57.375], description: 'per-channel std dividing RGB pixels (0–255)' },
@@ -189,6 +192,7 @@ export function detectionSettings(options: OptionValues): DetectionSettings {
     testMaxSize: num('testMaxSize'),
     flip: Boolean(o.flip),
     resetNorm: Boolean(o.resetNorm),
+    preciseBnIterations: num('preciseBnIterations'),
     normalization: { mean: triple(list('pixelMean'), 'pixelMean'), std: triple(positiveList(list('pixelStd'), 'pixelStd'), 'pixelStd') },
     detector: {
       rpn: {

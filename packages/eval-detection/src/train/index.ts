@@ -5,3 +5,4 @@ export * from './train-detector.js';
 export * from './detect-images.js';
 export * from './detection-options.js';
 export * from './reset-batch-norm.js';
+export * from './precise-bn.js';
