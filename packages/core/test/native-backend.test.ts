@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { addonStatus } from '@sempair/backend-native';
 import { resnet18Definition } from '../src/backbones/index.js';
 import { computingBackend, initBackend, nativeCpuActive, nativeCpuFallbacks } from '../src/backend/index.js';
-import { BatchNorm, Linear, ParameterSet } from '../src/nn/index.js';
+import { BatchNorm, Linear, ParameterSet, PreciseBatchNorm } from '../src/nn/index.js';
 import { fusedBatchNormAvailable } from '../src/nn/fused-batch-norm.js';
 import { createOptimizer, DEFAULT_TRAINING } from '../src/optim/index.js';
 import { resolveOptions } from '../src/options.js';
@@ -86,6 +86,33 @@ for (const affine of [true, false]) {
     close(t, fused.runningVar, composed.runningVar, 'running var');
   });
 }
+
+/** Running statistics after PreciseBatchNorm over three batches, on the active backend. */
+function preciseStatistics() {
+  const params = new ParameterSet('bn');
+  const bn = new BatchNorm(params, 'bn', 6);
+  const precise = new PreciseBatchNorm();
+  for (let k = 0; k < 3; k++) {
+    const x = tf.add(tf.mul(tf.randomNormal([2 + k, 5, 3, 6], 0, 1, 'float32', 10 + k), 1 + k), k);
+    precise.add(() => bn.apply(x, true));
+    x.dispose();
+  }
+  precise.finish();
+  const out = { mean: Array.from(bn.runningMean.dataSync()), variance: Array.from(bn.runningVar.dataSync()) };
+  params.dispose();
+  return out;
+}
+
+nativeTest(needsAddon("PreciseBatchNorm gets the fused kernel's batch statistics: the composed version's averages"), async (t) => {
+  await initBackend('native');
+  t.true(fusedBatchNormAvailable());
+  const fused = preciseStatistics();
+  await initBackend('cpu');
+  const composed = preciseStatistics();
+  close(t, fused.mean, composed.mean, 'mean');
+  close(t, fused.variance, composed.variance, 'variance');
+  t.true(composed.mean.some((v) => Math.abs(v) > 0.1), 'the statistics moved from 0/1');
+});
 
 nativeTest(needsAddon('a short ResNet-18 training run on native: loss falls, tf.memory().numTensors flat, no kernel falls back'), async (t) => {
   await initBackend('native');
