@@ -124,4 +124,5 @@ test("the moco preset is MoCo's detectron2 recipe (REFERENCE.md, detectron2 defa
   t.is(cpu.solver.iterations, 50);
   t.deepEqual(cpu.detector.rpn.anchorSizes, [8, 16]);
   t.is(cpu.detector.roi.poolerResolution, 7);
+  t.is(cpu.preciseBnIterations, 50, 'one epoch of the 200-image synthetic set');
 });

@@ -9,7 +9,8 @@ import type { SolverSettings } from './solver.js';
  *   Base-RCNN-C4-BN.yaml, with detectron2's defaults for everything they leave out);
  * - `cpu`: the same model and losses shrunk to train in minutes on one CPU core on the
  *   synthetic VOC set: small images, a ResNet-18 checkpoint's own stride, fewer anchors sizes,
- *   proposals and sampled ROIs, a 7×7 pooler (res5 on 4×4) with a 2×2 sampling grid.
+ *   proposals and sampled ROIs, a 7×7 pooler (res5 on 4×4) with a 2×2 sampling grid, PreciseBN
+ *   over 50 batches (an epoch of the 200-image set) instead of 200.
  */
 export const DETECTION_PRESETS = ['moco', 'cpu'] as const;
 export type DetectionPreset = (typeof DETECTION_PRESETS)[number];
@@ -68,6 +69,7 @@ export const PRESET_VALUES: Record<DetectionPreset, PresetValues> = {
     poolerSamplingRatio: 0,
     testBatchSize: 1,
     logEvery: 20,
+    preciseBnIterations: 200,
   },
   cpu: {
     trainSets: '2007:trainval',
@@ -90,6 +92,7 @@ export const PRESET_VALUES: Record<DetectionPreset, PresetValues> = {
     poolerSamplingRatio: 2,
     testBatchSize: 8,
     logEvery: 10,
+    preciseBnIterations: 50,
   },
 };
 
@@ -117,7 +120,7 @@ export const detectionOptionSchema: OptionSchema = {
   testMinSize: { type: 'integer', min: 1, description: `test shorter side (${byPreset('testMinSize')})` },
   testMaxSize: { type: 'integer', min: 1, description: `cap of the longer side at test (${byPreset('testMaxSize')})` },
   flip: { type: 'boolean', default: true, description: 'random horizontal flip of training images' },
-  preciseBnIterations: { type: 'integer', default: 200, min: 0, description: "PreciseBN before testing (MoCo's TEST.PRECISE_BN, detectron2's 200 iterations): every batch norm's statistics recomputed as the average over this many training batches with the final weights; 0: test on training's running averages" },
+  preciseBnIterations: { type: 'integer', min: 0, description: `PreciseBN before testing (MoCo's TEST.PRECISE_BN; detectron2 runs 200 batches): every batch norm's statistics recomputed as the average over this many training batches with the final weights; 0: test on training's running averages (${byPreset('preciseBnIterations')})` },
   resetNorm: { type: 'boolean', default: false, description: "start the backbone's batch norms fresh (γ 1, β 0, running statistics 0/1) and keep its pre-trained convolutions (not in MoCo's recipe; for backbones whose norm scales moved far in pre-training)" },
   pixelMean: { type: 'number[]', default: [123.675, 116.28, 103.53], description: 'per-channel mean subtracted from RGB pixels (0–255)' },
   pixelStd: { type: 'number[]', default: [58.395, 57.12, 57.375], description: 'per-channel std dividing RGB pixels (0–255)' },
