@@ -214,6 +214,9 @@ test('every preset expands at cpu scale; the paper scale asks for its data, and 
   const missing = await sempair(['reproduce', 'table1', '--runs-dir', runsDir], { env: box.env, cwd: box.dir });
   t.is(missing.code, 1);
   t.regex(missing.stderr, /^Error: preset table1 \(paper scale\) needs the path of 'imagenet', 'stl10', 'subset' — pass --data imagenet=<path>,stl10=<path>,subset=<path> .*; or run the reduced form on the embedded data: sempair reproduce table1 --scale cpu\n$/);
+  const noVoc = await sempair(['reproduce', 'table3', '--scale', 'cpu', '--runs-dir', runsDir], { env: box.env, cwd: box.dir });
+  t.is(noVoc.code, 1);
+  t.regex(noVoc.stderr, /^Error: preset table3 \(cpu scale\) needs the path of 'voc' — pass --data voc=<path> .*; a small synthetic VOCdevkit: sempair data make-voc --out data\/voc-shapes --colours random\n$/);
   const here = await dryRun(['table1', '--runs-dir', runsDir, '--data', 'imagenet=/a/train,subset=/a/subset,stl10=/a/stl10'], box.dir);
   const there = await dryRun(['table1', '--runs-dir', runsDir, '--data', 'imagenet=/b/train,subset=/b/subset', '--data', 'stl10=/b/stl10'], box.dir);
   t.deepEqual(here.runs.map((r) => r.id), there.runs.map((r) => r.id));

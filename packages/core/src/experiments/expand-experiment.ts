@@ -12,6 +12,9 @@ import { planBaselines, type BaselineMember } from './plan-baselines.js';
 import { planEvaluation } from './plan-evaluation.js';
 import { ablationLabel, validateExperimentSpec } from './validate-experiment.js';
 
+/** Where a VOCdevkit comes from when there is none on disk (the synthetic set the cpu forms use). */
+const VOC_HINT = '; a small synthetic VOCdevkit: sempair data make-voc --out data/voc-shapes --colours random';
+
 export interface ExpandOptions {
   registry: Registry;
   /** What the experiment is called in messages: its file or preset id. */
@@ -167,7 +170,7 @@ export function expandExperiment(value: unknown, options: ExpandOptions): Expand
     const keys = [...missing].sort();
     throw new UserError(
       `${where} needs the path of ${keys.map((k) => `'${k}'`).join(', ')}`,
-      `pass --data ${keys.map((k) => `${k}=<path>`).join(',')} (or data: in the experiment or config file)`,
+      `pass --data ${keys.map((k) => `${k}=<path>`).join(',')} (or data: in the experiment or config file)${keys.includes('voc') ? VOC_HINT : ''}`,
     );
   }
   const tables = (spec.tables?.length ? spec.tables : [defaultTable(spec, axes, evaluations.map((e) => e.name))]).map((table, i) => {

@@ -39,7 +39,7 @@ export const table3: StudyPreset = {
     cpu: {
       id: 'table3',
       scale: 'cpu',
-      description: "SimCLR on the laptop recipe, SP vs AP, the detection evaluator's CPU preset on a small VOC-layout set",
+      description: "SimCLR on the laptop recipe, SP vs AP, the detection evaluator's CPU preset on a small VOC-layout set (make one with sempair data make-voc --colours random: only shape tells the class)",
       base: laptopRecipe.base,
       methodSettings: laptopRecipe.methodSettings,
       grid: { pairs: [laptopRecipe.pairs.SP, laptopRecipe.pairs.AP] },
