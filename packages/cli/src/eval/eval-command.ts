@@ -7,6 +7,7 @@ import {
   evalResultName,
   evaluateConfig,
   evaluateRun,
+  NAME_PATTERN,
   resolveOptions,
   resolveRunConfig,
   RUN_FILES,
@@ -89,7 +90,7 @@ export abstract class EvalCommand extends SempairCommand<typeof EvalCommand> {
     }
     const runDir = given ? resolve(given) : undefined;
     const name = this.flags.name;
-    if (name !== undefined && !/^[\w.-]+$/.test(name)) throw new UserError(`--name must be a name of letters, digits, ".", "_" or "-", got '${name}'`, 'write e.g. --name linear-fashion');
+    if (name !== undefined && !NAME_PATTERN.test(name)) throw new UserError(`--name must be a name of letters, digits, ".", "_" or "-", got '${name}'`, 'write e.g. --name linear-fashion');
 
     let evaluate: (progress: Parameters<typeof evaluateRun>[1]['progress']) => Promise<EvalResult>;
     if (runDir) {

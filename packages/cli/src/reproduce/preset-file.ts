@@ -1,7 +1,5 @@
 import { resolve } from 'node:path';
-import { checkBaselines, readJson, UserError, type ExperimentPreset } from '@sempair/core';
-
-const ID = /^[\w.-]+$/;
+import { checkBaselines, NAME_PATTERN as ID, readJson, UserError, type ExperimentPreset } from '@sempair/core';
 
 /**
  * A preset written as JSON (the shape of core's ExperimentPreset), for `reproduce

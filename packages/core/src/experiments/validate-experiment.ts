@@ -1,8 +1,8 @@
 import { UserError } from '../errors.js';
+import { NAME_PATTERN as ID } from '../runs/run-dir.js';
 import { RUN_CONFIG_KEYS } from '../train/run-config.js';
 import { AXES, BASELINE_KINDS, GRID_KEYS, type AxisName, type ExperimentSpec, type MetricRef } from './experiment-spec.js';
 
-const ID = /^[\w.-]+$/;
 const SPEC_KEYS = ['id', 'description', 'scale', 'base', 'grid', 'methodSettings', 'evaluations', 'baselines', 'tables', 'data'];
 const EVALUATION_KEYS = ['name', 'evaluator', 'options', 'plugin'];
 const TABLE_KEYS = ['id', 'title', 'rows', 'columns', 'where', 'difference', 'paper', 'paperNotes'];

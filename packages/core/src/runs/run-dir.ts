@@ -76,6 +76,9 @@ export function machineInfo(): MachineInfo {
   };
 }
 
+/** A name that is safe as a file or folder name: letters, digits, ".", "_", "-" (ids, evaluation and table names). */
+export const NAME_PATTERN = /^[\w.-]+$/;
+
 /** Text as a piece of a run id or file name: lower case letters, digits and ".", any other run of characters one "-" ("x" when nothing is left). */
 export function idSlug(text: string): string {
   return text.toLowerCase().replace(/[^a-z0-9.]+/g, '-').replace(/^-+|-+$/g, '') || 'x';
