@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { resizeBilinear, type Rng } from '@sempair/core';
+import type { BatchTargets } from '../model/faster-rcnn.js';
 import type { ImageSize } from '../model/rpn.js';
 import type { DecodedImage, VocObject } from '../voc/voc-types.js';
 
@@ -107,4 +108,10 @@ export function stackImages(images: readonly PreparedImage[]): { tensor: tf.Tens
     }
   });
   return { tensor: tf.tensor4d(data, [images.length, height, width, 3]), sizes: images.map((i) => ({ height: i.height, width: i.width })) };
+}
+
+/** A training batch as the detector's losses take it: the stacked images and their ground truth. */
+export function stackTrainingBatch(images: readonly PreparedImage[]): { tensor: tf.Tensor4D; targets: BatchTargets } {
+  const { tensor, sizes } = stackImages(images);
+  return { tensor, targets: { sizes, boxes: images.map((b) => b.boxes), classes: images.map((b) => b.classes) } };
 }

@@ -1,6 +1,6 @@
 import { PreciseBatchNorm, type ProgressListener, type Rng } from '@sempair/core';
 import type { FasterRcnn } from '../model/faster-rcnn.js';
-import { stackImages, type PreparedImage } from './image-transforms.js';
+import { stackTrainingBatch, type PreparedImage } from './image-transforms.js';
 
 export interface PreciseBnResult {
   iterations: number;
@@ -23,8 +23,7 @@ export async function preciseBn(model: FasterRcnn, nextBatch: () => Promise<Prep
     for (let iteration = 0; iteration < iterations; iteration++) {
       const batch = await pending;
       if (iteration + 1 < iterations) pending = nextBatch();
-      const { tensor, sizes } = stackImages(batch);
-      const targets = { sizes, boxes: batch.map((b) => b.boxes), classes: batch.map((b) => b.classes) };
+      const { tensor, targets } = stackTrainingBatch(batch);
       try {
         precise.add(() => model.losses(tensor, targets, rng.derive('sample', iteration)).losses);
       } finally {

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { UserError, type ProgressListener, type Rng } from '@sempair/core';
 import { LOSS_NAMES, type FasterRcnn, type LossName } from '../model/faster-rcnn.js';
 import { FloatingPointError } from '../model/rpn.js';
-import { stackImages, type PreparedImage } from './image-transforms.js';
+import { stackTrainingBatch, type PreparedImage } from './image-transforms.js';
 import { detectionLr, detectionSgd, type SolverSettings } from './solver.js';
 
 export interface TrainLogLine {
@@ -55,8 +55,7 @@ export async function trainDetector(model: FasterRcnn, nextBatch: () => Promise<
     for (let iteration = 0; iteration < solver.iterations; iteration++) {
       const batch = await pending;
       if (iteration + 1 < solver.iterations) pending = nextBatch();
-      const { tensor, sizes } = stackImages(batch);
-      const targets = { sizes, boxes: batch.map((b) => b.boxes), classes: batch.map((b) => b.classes) };
+      const { tensor, targets } = stackTrainingBatch(batch);
       let parts: tf.Tensor1D | undefined;
       let stats = { rpnPositives: 0, roiForeground: 0 };
       let result: { value: tf.Scalar; grads: tf.NamedTensorMap };
