@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { checkBaselines, NAME_PATTERN as ID, readJson, UserError, type ExperimentPreset } from '@sempair/core';
+import { checkBaselines, NAME_PATTERN, readJson, UserError, type ExperimentPreset } from '@sempair/core';
 
 /**
  * A preset written as JSON (the shape of core's ExperimentPreset), for `reproduce
@@ -11,11 +11,11 @@ export async function readPresetFile(file: string): Promise<ExperimentPreset> {
   const bad = (what: string): UserError =>
     new UserError(`preset file ${file}: ${what}`, 'give it {id, description, runs: [{id, label, config}], evaluations: [{id, options}], compare?: {a, b} | [{a, b}], baselines?: [random-init]}');
   if (!preset || typeof preset !== 'object') throw bad('not a JSON object');
-  if (typeof preset.id !== 'string' || !ID.test(preset.id)) throw bad('id must be a name of letters, digits, ".", "_" or "-"');
+  if (typeof preset.id !== 'string' || !NAME_PATTERN.test(preset.id)) throw bad('id must be a name of letters, digits, ".", "_" or "-"');
   if (!Array.isArray(preset.runs) || preset.runs.length === 0) throw bad('runs must be a non-empty list');
   const ids = new Set<string>();
   for (const run of preset.runs) {
-    if (typeof run?.id !== 'string' || !ID.test(run.id) || ids.has(run.id)) throw bad('every run needs its own id (letters, digits, ".", "_", "-")');
+    if (typeof run?.id !== 'string' || !NAME_PATTERN.test(run.id) || ids.has(run.id)) throw bad('every run needs its own id (letters, digits, ".", "_", "-")');
     if (typeof run.label !== 'string' || !run.config || typeof run.config !== 'object') throw bad(`run ${run.id} needs a label and a config`);
     ids.add(run.id);
   }

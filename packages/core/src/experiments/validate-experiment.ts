@@ -1,5 +1,5 @@
 import { UserError } from '../errors.js';
-import { NAME_PATTERN as ID } from '../runs/run-dir.js';
+import { NAME_PATTERN } from '../runs/run-dir.js';
 import { RUN_CONFIG_KEYS } from '../train/run-config.js';
 import { AXES, BASELINE_KINDS, GRID_KEYS, type AxisName, type ExperimentSpec, type MetricRef } from './experiment-spec.js';
 
@@ -30,11 +30,11 @@ export function validateExperimentSpec(value: unknown, where: string): Experimen
   if (!isObject(value)) fail('the file', `must hold an object, got ${Array.isArray(value) ? 'a list' : typeof value}`, 'write it as id, grid, evaluations, … (see docs/architecture.md)');
   const spec = value as Record<string, unknown>;
   for (const key of Object.keys(spec)) if (!SPEC_KEYS.includes(key)) fail(`key '${key}'`, 'is unknown', `use one of: ${SPEC_KEYS.join(', ')}`);
-  if (typeof spec.id !== 'string' || !ID.test(spec.id)) fail('id', `must be a name of letters, digits, ".", "_" or "-", got ${shown(spec.id)}`, 'write e.g. id: sp-vs-ap');
+  if (typeof spec.id !== 'string' || !NAME_PATTERN.test(spec.id)) fail('id', `must be a name of letters, digits, ".", "_" or "-", got ${shown(spec.id)}`, 'write e.g. id: sp-vs-ap');
   for (const key of ['description', 'scale'] as const) {
     if (spec[key] !== undefined && typeof spec[key] !== 'string') fail(key, `must be text, got ${shown(spec[key])}`, `write ${key}: …`);
   }
-  if (typeof spec.scale === 'string' && !ID.test(spec.scale)) fail('scale', `must be a name of letters, digits, ".", "_" or "-"`, 'write e.g. scale: cpu');
+  if (typeof spec.scale === 'string' && !NAME_PATTERN.test(spec.scale)) fail('scale', `must be a name of letters, digits, ".", "_" or "-"`, 'write e.g. scale: cpu');
 
   const base = spec.base === undefined ? [] : Array.isArray(spec.base) ? spec.base : [spec.base];
   base.forEach((layer, i) => checkLayer(layer, Array.isArray(spec.base) ? `base[${i}]` : 'base', fail));
@@ -79,7 +79,7 @@ export function validateExperimentSpec(value: unknown, where: string): Experimen
         if (e.plugin !== undefined && typeof e.plugin !== 'string') fail(`${key}.plugin`, 'must name the package that provides the evaluator', 'write e.g. plugin: "@sempair/eval-detection"');
         name = e.name ?? e.evaluator;
       } else fail(key, `must be an evaluator id or {name, evaluator, options}, got ${shown(e)}`, 'write e.g. - linear');
-      if (typeof name !== 'string' || !ID.test(name)) fail(`${key}.name`, `must be a name of letters, digits, ".", "_" or "-", got ${shown(name)}`, 'write e.g. name: linear-stl10');
+      if (typeof name !== 'string' || !NAME_PATTERN.test(name)) fail(`${key}.name`, `must be a name of letters, digits, ".", "_" or "-", got ${shown(name)}`, 'write e.g. name: linear-stl10');
       if (names.has(name as string)) fail(key, `repeats the evaluation name '${String(name)}'`, 'give each evaluation its own name (e.g. linear-cifar10, linear-stl10)');
       names.add(name as string);
     });
@@ -170,7 +170,7 @@ function checkTable(t: unknown, key: string, declared: Map<AxisName, Set<string>
   if (!isObject(t)) fail(key, 'must be a table {id, title, rows, columns}', 'see docs/architecture.md');
   const table = t as Record<string, unknown>;
   for (const k of Object.keys(table)) if (!TABLE_KEYS.includes(k)) fail(`${key}.${k}`, 'is unknown', `use one of: ${TABLE_KEYS.join(', ')}`);
-  if (typeof table.id !== 'string' || !ID.test(table.id) || ids.has(table.id)) fail(`${key}.id`, 'must be a name of its own (letters, digits, ".", "_", "-")', 'write e.g. id: table1');
+  if (typeof table.id !== 'string' || !NAME_PATTERN.test(table.id) || ids.has(table.id)) fail(`${key}.id`, 'must be a name of its own (letters, digits, ".", "_", "-")', 'write e.g. id: table1');
   ids.add(table.id as string);
   if (typeof table.title !== 'string') fail(`${key}.title`, 'must be text', 'write e.g. title: SimCLR, linear top-1 on STL-10');
   const axisKnown = (axis: unknown, k: string): AxisName => {
