@@ -12,8 +12,10 @@ import { planBaselines, type BaselineMember } from './plan-baselines.js';
 import { planEvaluation } from './plan-evaluation.js';
 import { ablationLabel, validateExperimentSpec } from './validate-experiment.js';
 
-/** Where a VOCdevkit comes from when there is none on disk (the synthetic set the cpu forms use). */
-const VOC_HINT = '; a small synthetic VOCdevkit: sempair data make-voc --out data/voc-shapes --colours random';
+/** For data keys the workbench can generate itself: how, appended to the missing-data error's fix. */
+const MISSING_DATA_HINTS: ReadonlyMap<string, string> = new Map([
+  ['voc', 'a small synthetic VOCdevkit: sempair data make-voc --out data/voc-shapes --colours random'],
+]);
 
 export interface ExpandOptions {
   registry: Registry;
@@ -168,9 +170,10 @@ export function expandExperiment(value: unknown, options: ExpandOptions): Expand
   runs.push(...planBaselines(spec.baselines, members, dir));
   if (missing.size && !options.allowMissingData) {
     const keys = [...missing].sort();
+    const hints = keys.flatMap((k) => MISSING_DATA_HINTS.get(k) ?? []).map((hint) => `; ${hint}`);
     throw new UserError(
       `${where} needs the path of ${keys.map((k) => `'${k}'`).join(', ')}`,
-      `pass --data ${keys.map((k) => `${k}=<path>`).join(',')} (or data: in the experiment or config file)${keys.includes('voc') ? VOC_HINT : ''}`,
+      `pass --data ${keys.map((k) => `${k}=<path>`).join(',')} (or data: in the experiment or config file)${hints.join('')}`,
     );
   }
   const tables = (spec.tables?.length ? spec.tables : [defaultTable(spec, axes, evaluations.map((e) => e.name))]).map((table, i) => {
